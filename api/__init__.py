@@ -1,0 +1,1 @@
+"""HTTP layer over qa/ (a later issue)."""

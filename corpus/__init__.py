@@ -1,0 +1,1 @@
+"""Documents in, section-aware chunks out. Imports nothing of ours."""

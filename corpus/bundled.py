@@ -1,0 +1,79 @@
+"""The bundled corpus and its metadata; and loading arbitrary paths."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from corpus.loaders import CorpusError, doc_id_for, guess_title, loader_for
+from corpus.models import Document, DocumentMeta
+from corpus.normalize import detect_script
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "documents"
+METADATA_FILE = "metadata.json"
+
+
+def read_metadata(directory: Path) -> dict[str, DocumentMeta]:
+    """Metadata by source file name, from `metadata.json` if the directory has one."""
+    path = directory / METADATA_FILE
+    if not path.exists():
+        return {}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        metas = [DocumentMeta(**entry) for entry in entries]
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise CorpusError(f"{path}: invalid metadata ({exc})") from exc
+    return {m.source_file or m.doc_id: m for m in metas}
+
+
+def load_path(path: Path, meta: DocumentMeta | None = None) -> Document:
+    loader = loader_for(path)
+    provisional = meta or DocumentMeta(doc_id=doc_id_for(path), title=path.stem)
+    doc = loader.load(path, provisional)
+    if meta is not None:
+        return doc
+    guessed = DocumentMeta(
+        doc_id=provisional.doc_id,
+        title=guess_title(doc.text, path.stem),
+        script=detect_script(doc.text),
+        source_file=path.name,
+    )
+    return Document(meta=guessed, text=doc.text)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the loadable files inside given directories, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir()
+                if p.is_file() and p.name != METADATA_FILE and p.name != "README.md"
+            )
+            if not found:
+                raise CorpusError(f"{path}: directory holds no documents")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CorpusError(f"{path}: no such file or directory")
+    return files
+
+
+def load_documents(paths: Iterable[Path]) -> list[Document]:
+    """Load every document; metadata.json beside a file supplies its metadata."""
+    docs: list[Document] = []
+    seen: dict[str, Path] = {}
+    for path in expand_paths(paths):
+        meta = read_metadata(path.parent).get(path.name)
+        doc = load_path(path, meta)
+        if doc.doc_id in seen:
+            raise CorpusError(f"{path}: document id {doc.doc_id!r} also used by {seen[doc.doc_id]}")
+        seen[doc.doc_id] = path
+        docs.append(doc)
+    return docs
+
+
+def load_bundled() -> list[Document]:
+    return load_documents([BUNDLED_DIR])

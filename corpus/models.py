@@ -1,0 +1,113 @@
+"""Values that cross the corpus stage boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NewType
+
+ChunkId = NewType("ChunkId", str)
+Script = Literal["simplified", "traditional"]
+ChunkKind = Literal["text", "box", "table_row"]
+
+
+@dataclass(frozen=True)
+class SectionPath:
+    """Headings from the outermost (第X章) to the innermost (专栏N, 1.).
+
+    `levels` holds each heading's rank, so a document without chapters (the action plan
+    starts at 一、) nests the same way as one with them.
+    """
+
+    parts: tuple[str, ...] = ()
+    levels: tuple[int, ...] = ()
+
+    def child(self, heading: str, level: int) -> SectionPath:
+        """The path with `heading` at rank `level`; headings at that rank or deeper go."""
+        keep = sum(1 for lv in self.levels if lv < level)
+        return SectionPath((*self.parts[:keep], heading), (*self.levels[:keep], level))
+
+    def up_to(self, level: int) -> SectionPath:
+        """The path without headings at rank `level` or deeper."""
+        keep = sum(1 for lv in self.levels if lv < level)
+        return SectionPath(self.parts[:keep], self.levels[:keep])
+
+    def display(self) -> str:
+        return " > ".join(self.parts)
+
+    @property
+    def innermost(self) -> str:
+        return self.parts[-1] if self.parts else ""
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    doc_id: str
+    title: str
+    issuer: str | None = None
+    date: str | None = None
+    doc_number: str | None = None
+    script: Script = "simplified"
+    source_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded document. `text` is what offsets point into and what users see."""
+
+    meta: DocumentMeta
+    text: str
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta.doc_id
+
+
+@dataclass(frozen=True)
+class TableCells:
+    """A table row's cells with the header they need to be read."""
+
+    header: tuple[str, ...]
+    cells: tuple[str, ...]
+    title: str | None = None
+
+    def context(self) -> str:
+        header = " / ".join(h for h in self.header if h)
+        return f"{self.title}：{header}" if self.title else header
+
+    def reading(self) -> str:
+        """The row read against its header: "指标：技术合同成交额（亿元）；2020年：267.8；…"."""
+        pairs = []
+        for i, cell in enumerate(self.cells):
+            label = self.header[i] if i < len(self.header) else ""
+            if cell:
+                pairs.append(f"{label}：{cell}" if label else cell)
+        return "；".join(pairs)
+
+    def value_for(self, column: str) -> str | None:
+        """The cell under the header column whose label contains `column`."""
+        for i, label in enumerate(self.header):
+            if column in label and i < len(self.cells):
+                return self.cells[i]
+        return None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage: `text == document.text[start:end]`, never crossing a section.
+
+    `context` is shown beside the text but never part of it: for a table row it is
+    the table's header (and title), so "267.8 500" reads as 2020年/2025年.
+    """
+
+    chunk_id: ChunkId
+    doc_id: str
+    section: SectionPath
+    text: str
+    start: int
+    end: int
+    kind: ChunkKind = "text"
+    table: TableCells | None = None
+
+    @property
+    def context(self) -> str | None:
+        return self.table.context() if self.table else None

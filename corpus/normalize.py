@@ -1,0 +1,77 @@
+"""Folding text into the form we match on. Users always see the original.
+
+Folding = full-width to half-width (NFKC), Taiwan-phrase-aware traditional to simplified
+(OpenCC `tw2sp`), then a small domain map for policy vocabulary that OpenCC keeps as
+Taiwan usage (技術契約 -> 技术合同, 套用 -> 应用, 智慧型 -> 智能).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+from corpus.models import Script
+
+# Applied after tw2sp, so keys are in simplified characters. Longest keys first.
+DOMAIN_MAP: dict[str, str] = {
+    "技术契约": "技术合同",
+    "契约成交": "合同成交",
+    "智能型化": "智能化",
+    "智能型": "智能",
+    "套用": "应用",
+    "数位": "数字",
+    "最佳化": "优化",
+    "积体电路": "集成电路",
+    "感测器": "传感器",
+    "变数": "变量",
+    "资讯": "信息",
+    "软体": "软件",
+    "硬体": "硬件",
+    "网路": "网络",
+    "计画": "计划",
+    "工具机": "机床",
+    "档案全文": "文件全文",
+}
+_DOMAIN_KEYS = sorted(DOMAIN_MAP, key=len, reverse=True)
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    converted: str = _converter("tw2sp").convert(text)
+    for key in _DOMAIN_KEYS:
+        if key in converted:
+            converted = converted.replace(key, DOMAIN_MAP[key])
+    return converted
+
+
+def to_traditional(text: str) -> str:
+    """Simplified to Taiwan traditional with phrases, for answering in the asker's script."""
+    converted: str = _converter("s2twp").convert(text)
+    return converted
+
+
+def fold(text: str) -> str:
+    """The matching form: half-width, simplified, domain-mapped, lower-case."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+def fold_compact(text: str) -> str:
+    """`fold` with all whitespace removed: for containment checks (grounding, evidence)."""
+    return "".join(fold(text).split())
+
+
+def detect_script(text: str) -> Script:
+    """Traditional when a noticeable share of CJK characters change under t2s."""
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return "simplified"
+    sample = "".join(cjk[:5000])
+    converted = _converter("t2s").convert(sample)
+    changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
+    return "traditional" if changed / len(sample) > 0.03 else "simplified"

@@ -1,0 +1,261 @@
+"""The heading hierarchy of a Chinese official document, as blocks of source spans.
+
+Levels: 第X章 (0), 一、 (1), （一）/(一) (2), 1. (3); a 专栏N box nests under the current
+heading. Tables arrive as tab-led cells, one per line, rows separated by blank lines;
+the first row is the header. Every span is a (start, end) pair into the source text,
+trimmed of surrounding whitespace, so the text shown is always the text as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpus.models import ChunkKind, SectionPath, TableCells
+
+Span = tuple[int, int]
+
+_CHAPTER = re.compile(r"^第[一二三四五六七八九十百零〇]+章")
+_H1 = re.compile(r"^[一二三四五六七八九十]+、")
+_H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_H3 = re.compile(r"^\d{1,2}[.．、](?!\d)")
+_BOX = re.compile(r"^(专栏|專欄)\s*\d+")
+_HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (_CHAPTER, 0),
+    (_H1, 1),
+    (_H2, 2),
+    (_H3, 3),
+)
+_BOX_LEVEL = 4  # a box nests under whatever heading it follows
+# A heading title is short; a long line that merely starts with "一、" is prose.
+_MAX_TITLE = 40
+_WHITESPACE = " \t\u3000\xa0"
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    raw: str
+
+    @property
+    def stripped(self) -> str:
+        return self.raw.strip(_WHITESPACE)
+
+    @property
+    def blank(self) -> bool:
+        return not self.stripped
+
+    @property
+    def tab_led(self) -> bool:
+        return self.raw.startswith("\t")
+
+    @property
+    def indented(self) -> bool:
+        return self.raw.startswith("\u3000") or self.raw.startswith("  ")
+
+    def span(self) -> Span:
+        lead = len(self.raw) - len(self.raw.lstrip(_WHITESPACE))
+        trail = len(self.raw) - len(self.raw.rstrip(_WHITESPACE))
+        return (self.start + lead, self.end - trail)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive content of one section: paragraphs, or one table row."""
+
+    section: SectionPath
+    kind: ChunkKind
+    paragraphs: tuple[Span, ...]
+    table: TableCells | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    title: str
+    level: int
+    carries_body: bool  # "1.数位技术。瞄准…": the rest of the line is content
+
+
+def split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return lines
+
+
+def clean_title(title: str) -> str:
+    return " ".join(title.replace("\u3000", " ").split())
+
+
+def match_heading(stripped: str, in_box: bool) -> Heading | None:
+    for pattern, level in _HEADING_LEVELS:
+        if not pattern.match(stripped):
+            continue
+        if in_box and level == 3:
+            return None  # numbered items inside a box are its content
+        head, sep, rest = stripped.partition("。")
+        if len(head) > _MAX_TITLE:
+            return None
+        return Heading(clean_title(head), level, carries_body=bool(sep and rest.strip()))
+    return None
+
+
+def row_block(lines: list[Line], i: int) -> int:
+    """End index (exclusive) of the table row starting at `i`, or `i` if none.
+
+    A row is a run of non-blank lines with at least two tab-led lines (cells);
+    untabbed lines continue the cell above.
+    """
+    j = i
+    while j < len(lines) and not lines[j].blank:
+        j += 1
+    tabbed = sum(1 for line in lines[i:j] if line.tab_led)
+    return j if tabbed >= 2 and lines[i].tab_led else i
+
+
+def row_cells(lines: list[Line]) -> tuple[str, ...]:
+    cells: list[str] = []
+    for line in lines:
+        if line.tab_led or not cells:
+            cells.append(line.stripped)
+        else:
+            cells[-1] = f"{cells[-1]}\n{line.stripped}"
+    return tuple(cells)
+
+
+def row_span(lines: list[Line]) -> Span:
+    content = [line.span() for line in lines if not line.blank]
+    return (content[0][0], content[-1][1])
+
+
+def skip_blank(lines: list[Line], i: int) -> int:
+    while i < len(lines) and lines[i].blank:
+        i += 1
+    return i
+
+
+def table_title(lines: list[Line], first_row: int) -> str | None:
+    """A short unindented line right above a table names it (e.g. 预期性指标)."""
+    k = first_row - 1
+    while k >= 0 and lines[k].blank:
+        k -= 1
+    if k < 0:
+        return None
+    line = lines[k]
+    text = line.stripped
+    if line.indented or line.tab_led or "。" in text or len(text) > _MAX_TITLE:
+        return None
+    if match_heading(text, in_box=False) or _BOX.match(text):
+        return None
+    return text
+
+
+def looks_like_header(cells: tuple[str, ...]) -> bool:
+    """Header cells are short labels (指标, 2025年, 类别), never sentences."""
+    return all(len(c) <= 15 and not any(p in c for p in "。，、；") for c in cells)
+
+
+def parse_table(
+    lines: list[Line], i: int, section: SectionPath
+) -> tuple[list[Block], int]:
+    """Rows from `i` on, until a block that is not a row; returns (blocks, next index)."""
+    title = table_title(lines, i)
+    end = row_block(lines, i)
+    header = tuple("".join(c.split()) for c in row_cells(lines[i:end]))
+    if looks_like_header(header):
+        i = skip_blank(lines, end)
+    else:
+        header = ()  # 专栏25 starts straight with data rows
+    blocks: list[Block] = []
+    while i < len(lines) and (end := row_block(lines, i)) > i:
+        row = lines[i:end]
+        table = TableCells(header=header, cells=row_cells(row), title=title)
+        blocks.append(Block(section, "table_row", (row_span(row),), table))
+        i = skip_blank(lines, end)
+    return blocks, i
+
+
+def heading_title(lines: list[Line], i: int, heading: Heading) -> tuple[str, int]:
+    """A chapter title broken over two lines ends in "，": join the next line."""
+    title = heading.title
+    if heading.level == 0 and title.endswith("，"):
+        nxt = skip_blank(lines, i + 1)
+        if nxt < len(lines) and not lines[nxt].indented:
+            return title + clean_title(lines[nxt].stripped), nxt + 1
+    return title, i + 1
+
+
+class _SectionWalker:
+    """Walks lines once, tracking the current section path and open box."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.path = SectionPath()
+        self.in_box = False
+        self.pending: list[Span] = []
+        self.blocks: list[Block] = []
+
+    def flush(self) -> None:
+        if self.pending:
+            kind: ChunkKind = "box" if self.in_box else "text"
+            self.blocks.append(Block(self.path, kind, tuple(self.pending)))
+            self.pending = []
+
+    def enter(self, title: str, level: int) -> None:
+        self.flush()
+        self.in_box = level == _BOX_LEVEL
+        self.path = self.path.child(title, level)
+
+    def leave_box(self) -> None:
+        if self.in_box:
+            self.flush()
+            self.path = self.path.up_to(_BOX_LEVEL)
+            self.in_box = False
+
+    def walk(self) -> list[Block]:
+        i = 0
+        while i < len(self.lines):
+            i = self.step(i)
+        self.flush()
+        return self.blocks
+
+    def step(self, i: int) -> int:
+        line = self.lines[i]
+        if line.blank:
+            return i + 1
+        if row_block(self.lines, i) > i:
+            self.flush()
+            rows, nxt = parse_table(self.lines, i, self.path)
+            self.blocks.extend(rows)
+            return nxt
+        text = line.stripped
+        if _BOX.match(text) and len(text) <= _MAX_TITLE:
+            self.enter(clean_title(text), _BOX_LEVEL)
+            return i + 1
+        heading = match_heading(text, in_box=self.in_box)
+        if heading is not None:
+            title, nxt = heading_title(self.lines, i, heading)
+            self.enter(title, heading.level)
+            if heading.carries_body:
+                self.pending.append(line.span())
+            return nxt
+        if self.in_box and line.indented:
+            self.leave_box()  # an indented paragraph resumes the section's prose
+        self.pending.append(line.span())
+        return i + 1
+
+
+def parse_blocks(text: str) -> list[Block]:
+    return _SectionWalker(split_lines(text)).walk()
+
+
+def iter_sections(blocks: list[Block]) -> Iterator[SectionPath]:
+    seen: set[SectionPath] = set()
+    for block in blocks:
+        if block.section not in seen:
+            seen.add(block.section)
+            yield block.section

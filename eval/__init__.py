@@ -1,0 +1,1 @@
+"""Gold questions, the evaluation runner and its metrics."""

@@ -1,0 +1,1 @@
+"""Chunks to searchable structures: tokens, BM25, embeddings, FAISS, generations."""

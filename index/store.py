@@ -1,0 +1,266 @@
+"""Index generations on disk, published atomically.
+
+Layout under the data directory:
+
+    CURRENT                   name of the live generation (replaced with os.replace)
+    generations/<name>/       manifest.json, documents.jsonl, chunks.jsonl,
+                              bm25_tokens.jsonl, dense.faiss
+    embeddings.sqlite         the embedding cache
+
+A new generation is written to a temporary directory beside the others, every file
+fsynced, the directory renamed into place, and only then CURRENT is switched. A reader
+therefore sees the old generation or the new one, never half of one; killing an ingest
+at any moment leaves CURRENT pointing at a complete generation.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import faiss
+
+from corpus.models import Chunk, ChunkId, Document, DocumentMeta, SectionPath, TableCells
+from index.bm25 import RankBM25Scorer
+from index.build import HybridIndex
+from index.tokenize import TOKENIZER_VERSION
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+GENERATIONS = "generations"
+CACHE_FILE = "embeddings.sqlite"
+KEEP_GENERATIONS = 2
+_FILES = ("documents.jsonl", "chunks.jsonl", "bm25_tokens.jsonl", "dense.faiss")
+
+
+class IndexStoreError(RuntimeError):
+    """The index cannot be used as it is; the message says what to run."""
+
+
+class NoIndexError(IndexStoreError):
+    pass
+
+
+class IndexMismatchError(IndexStoreError):
+    pass
+
+
+def chunk_to_dict(chunk: Chunk) -> dict[str, Any]:
+    table = chunk.table
+    return {
+        "chunk_id": chunk.chunk_id,
+        "doc_id": chunk.doc_id,
+        "section": list(chunk.section.parts),
+        "levels": list(chunk.section.levels),
+        "text": chunk.text,
+        "start": chunk.start,
+        "end": chunk.end,
+        "kind": chunk.kind,
+        "table": None
+        if table is None
+        else {"header": list(table.header), "cells": list(table.cells), "title": table.title},
+    }
+
+
+def chunk_from_dict(data: dict[str, Any]) -> Chunk:
+    table = data.get("table")
+    return Chunk(
+        chunk_id=ChunkId(data["chunk_id"]),
+        doc_id=data["doc_id"],
+        section=SectionPath(tuple(data["section"]), tuple(data["levels"])),
+        text=data["text"],
+        start=data["start"],
+        end=data["end"],
+        kind=data["kind"],
+        table=None
+        if table is None
+        else TableCells(tuple(table["header"]), tuple(table["cells"]), table["title"]),
+    )
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    meta = doc.meta
+    return {
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "issuer": meta.issuer,
+        "date": meta.date,
+        "doc_number": meta.doc_number,
+        "script": meta.script,
+        "source_file": meta.source_file,
+        "text": doc.text,
+    }
+
+
+def document_from_dict(data: dict[str, Any]) -> Document:
+    text = data.pop("text")
+    return Document(meta=DocumentMeta(**data), text=text)
+
+
+def _write_jsonl(path: Path, rows: Iterator[Any] | list[Any]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False))
+            fh.write("\n")
+
+
+def _read_jsonl(path: Path) -> list[Any]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def ingest_lock(data_dir: Path) -> Iterator[None]:
+    """One writer at a time; a second ingest fails at once instead of interleaving."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / ".ingest.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexStoreError(f"{data_dir}: another ingest is running") from exc
+        yield
+
+
+def write_generation_files(directory: Path, index: HybridIndex) -> dict[str, Any]:
+    directory.mkdir(parents=True)
+    _write_jsonl(directory / "documents.jsonl", [document_to_dict(d) for d in index.documents.values()])
+    _write_jsonl(directory / "chunks.jsonl", [chunk_to_dict(c) for c in index.chunks])
+    _write_jsonl(directory / "bm25_tokens.jsonl", index.tokens)
+    faiss.write_index(index.dense, str(directory / "dense.faiss"))
+    for name in _FILES:
+        _fsync_path(directory / name)
+    return {
+        "format_version": FORMAT_VERSION,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "embedder": {"name": index.embedder_name, "dim": index.dim},
+        "tokenizer": TOKENIZER_VERSION,
+        "bm25": index.bm25.name,
+        "counts": {"documents": len(index.documents), "chunks": len(index.chunks)},
+        "checksums": {name: _sha256(directory / name) for name in _FILES},
+    }
+
+
+def publish_generation(data_dir: Path, index: HybridIndex) -> Path:
+    """Write `index` as a new generation and make it current, atomically."""
+    generations = data_dir / GENERATIONS
+    generations.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("gen-%Y%m%d-%H%M%S-") + os.urandom(3).hex()
+    staging = generations / f".tmp-{name}"
+    manifest = write_generation_files(staging, index)
+    manifest["generation"] = name
+    manifest_path = staging / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    _fsync_path(manifest_path)
+    _fsync_path(staging)
+    final = generations / name
+    os.replace(staging, final)
+    _fsync_path(generations)
+    pointer_tmp = data_dir / f".{CURRENT}.tmp"
+    with pointer_tmp.open("w", encoding="utf-8") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(pointer_tmp, data_dir / CURRENT)
+    _fsync_path(data_dir)
+    prune_generations(data_dir, keep=name)
+    return final
+
+
+def prune_generations(data_dir: Path, keep: str) -> None:
+    """Drop abandoned staging directories and all but the newest generations."""
+    generations = data_dir / GENERATIONS
+    for stale in generations.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    done = sorted(p for p in generations.iterdir() if not p.name.startswith("."))
+    old = [p for p in done if p.name != keep][: max(len(done) - KEEP_GENERATIONS, 0)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def current_generation(data_dir: Path) -> Path:
+    pointer = data_dir / CURRENT
+    if not pointer.is_file():
+        raise NoIndexError(f"no index in {data_dir}: run `qa ingest` to build one")
+    name = pointer.read_text(encoding="utf-8").strip()
+    path = data_dir / GENERATIONS / name
+    if not name or not (path / "manifest.json").is_file():
+        raise IndexStoreError(f"{data_dir}: CURRENT names missing generation {name!r}; run `qa ingest`")
+    return path
+
+
+def read_manifest(generation: Path) -> dict[str, Any]:
+    try:
+        manifest: dict[str, Any] = json.loads((generation / "manifest.json").read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexStoreError(f"{generation}: unreadable manifest ({exc}); run `qa ingest`") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{generation}: index format {manifest.get('format_version')} is not "
+            f"{FORMAT_VERSION}; run `qa ingest` to rebuild it"
+        )
+    return manifest
+
+
+def verify_generation(generation: Path, manifest: dict[str, Any]) -> None:
+    for name, expected in manifest["checksums"].items():
+        path = generation / name
+        if not path.is_file() or _sha256(path) != expected:
+            raise IndexStoreError(f"{path}: missing or corrupt (checksum mismatch); run `qa ingest`")
+
+
+def check_embedder(manifest: dict[str, Any], embedder_name: str, dim: int) -> None:
+    built = manifest["embedder"]
+    if built["name"] != embedder_name or built["dim"] != dim:
+        raise IndexMismatchError(
+            f"the index was built with embedder {built['name']!r} (dim {built['dim']}), "
+            f"but the settings select {embedder_name!r} (dim {dim}). Run `qa ingest` to "
+            "rebuild the index with the current embedder, or set QA_EMBEDDER to the one "
+            "it was built with."
+        )
+
+
+def load_index(data_dir: Path, embedder_name: str, dim: int) -> HybridIndex:
+    """The current generation, verified; refuses one built with another embedder."""
+    generation = current_generation(data_dir)
+    manifest = read_manifest(generation)
+    check_embedder(manifest, embedder_name, dim)
+    verify_generation(generation, manifest)
+    documents = [document_from_dict(d) for d in _read_jsonl(generation / "documents.jsonl")]
+    chunks = [chunk_from_dict(c) for c in _read_jsonl(generation / "chunks.jsonl")]
+    tokens: list[list[str]] = _read_jsonl(generation / "bm25_tokens.jsonl")
+    dense = faiss.read_index(str(generation / "dense.faiss"))
+    if len(chunks) != manifest["counts"]["chunks"] or dense.ntotal != len(chunks):
+        raise IndexStoreError(f"{generation}: chunk counts disagree; run `qa ingest`")
+    return HybridIndex(
+        documents={d.doc_id: d for d in documents},
+        chunks=chunks,
+        tokens=tokens,
+        bm25=RankBM25Scorer(tokens),
+        dense=dense,
+        embedder_name=manifest["embedder"]["name"],
+        dim=manifest["embedder"]["dim"],
+    )

@@ -1,0 +1,1 @@
+"""Answers: hybrid retrieval, fusion, citations; the settings and the `qa` command."""

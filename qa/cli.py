@@ -1,0 +1,185 @@
+"""The `qa` command: the one composition root that wires the stages together.
+
+Exit codes: 0 success, 2 bad input (arguments, files, settings, an index that does not
+fit), 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from corpus.loaders import CorpusError
+from index.embedders import EmbedderError
+from index.store import IndexStoreError
+from qa.engine import SearchEngine, ingest
+from qa.models import SearchResponse
+from qa.settings import Settings
+
+EXPECTED_ERRORS = (CorpusError, IndexStoreError, EmbedderError, ValueError, OSError)
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported on stderr with exit code 2."""
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100, got {number}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="政策问答: policy question answering")
+    parser.add_argument("--data-dir", type=Path, help="index directory (default: QA_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_ingest = sub.add_parser("ingest", help="build a new index generation from documents")
+    p_ingest.add_argument("paths", nargs="*", type=Path, help="files or directories (default: bundled corpus)")
+    p_ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p_search = sub.add_parser("search", help="ranked passages for a query")
+    p_search.add_argument("query", nargs="?", help="the question or keywords")
+    p_search.add_argument("-k", type=positive_int, default=None, help="number of results (1-100)")
+    p_search.add_argument("--json", action="store_true", help="print the JSON contract")
+    p_search.add_argument("--batch", type=Path, help="JSON lines file of {id, question}; '-' for stdin")
+    p_search.add_argument("--doc", action="append", dest="doc_ids", help="only this document id (repeatable)")
+    p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise UsageError(f"invalid settings: {exc}") from exc
+    if args.data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
+    return settings
+
+
+def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    bar: tqdm[Any] | None = None
+
+    def on_total(total: int) -> None:
+        nonlocal bar
+        bar = tqdm(total=total, unit="chunk", desc="embedding", disable=args.quiet, file=sys.stderr)
+
+    def on_progress(done: int) -> None:
+        if bar is not None:
+            bar.update(done)
+
+    try:
+        result = ingest(settings, args.paths, on_total=on_total, on_progress=on_progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    report = result.report
+    print(
+        f"documents: {report.documents}  chunks: {report.chunks}  "
+        f"embedded: {report.embed.embedded}  cached: {report.embed.cached}  "
+        f"seconds: {result.seconds:.1f}\ngeneration: {result.generation}"
+    )
+    return 0
+
+
+def print_search(response: SearchResponse) -> None:
+    if not response.results:
+        print("no matching passages")
+    for n, hit in enumerate(response.results, start=1):
+        print(f"{n}. [{hit.score:.3f}] {hit.title} > {hit.section}")
+        print(f"   {hit.doc_id} [{hit.start}:{hit.end}]")
+        if hit.context:
+            print(f"   表头: {hit.context}")
+        text = " ".join(hit.text.split())
+        print(f"   {text[:240]}{'…' if len(text) > 240 else ''}")
+
+
+def read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, request) per non-empty line; a string where the line is bad."""
+    try:
+        handle: IO[str] = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot open batch file ({exc.strerror})") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, f"line {number}: invalid JSON ({exc.msg})"
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                yield number, f"line {number}: expected an object with a string 'question'"
+                continue
+            yield number, item
+
+
+def run_search_batch(args: argparse.Namespace, engine: SearchEngine) -> int:
+    bad = 0
+    for number, item in read_batch(args.batch):
+        if isinstance(item, str):
+            bad += 1
+            print(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
+            continue
+        try:
+            response = engine.search(item["question"], k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+            out: dict[str, Any] = {"id": item.get("id"), **response.model_dump()}
+        except ValueError as exc:
+            bad += 1
+            out = {"id": item.get("id"), "query": item["question"], "error": str(exc)}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    if bad:
+        print(f"qa: error: {bad} batch line(s) could not be answered", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_search(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.query is None) == (args.batch is None):
+        raise UsageError("give a QUERY or --batch FILE (exactly one)")
+    if args.query is not None and not args.query.strip():
+        raise UsageError("the query is empty")
+    engine = SearchEngine(settings)
+    if args.batch is not None:
+        return run_search_batch(args, engine)
+    response = engine.search(args.query, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+    if args.json:
+        print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
+    else:
+        print_search(response)
+    return 0
+
+
+def fail(message: str) -> NoReturn:
+    print(f"qa: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args)
+        if args.command == "ingest":
+            return run_ingest(args, settings)
+        return run_search(args, settings)
+    except UsageError as exc:
+        fail(str(exc))
+    except EXPECTED_ERRORS as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Composition of the stages: ingest documents into a generation; load it and search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.bundled import BUNDLED_DIR, load_documents
+from corpus.chunking import chunk_document
+from index.build import BuildReport, build_index
+from index.cache import EmbeddingCache
+from index.embedders import Embedder, make_embedder
+from index.store import CACHE_FILE, ingest_lock, load_index, publish_generation
+from index.tokenize import Tokenizer
+from qa.models import Citation, SearchResponse
+from qa.retrieval import HybridRetriever
+from qa.settings import RetrievalMode, Settings
+
+
+def embedder_from(settings: Settings) -> Embedder:
+    options: dict[str, str] = {}
+    if settings.embedder == "sentence-transformers":
+        options = {
+            "query_prefix": settings.embedder_query_prefix,
+            "passage_prefix": settings.embedder_passage_prefix,
+        }
+    return make_embedder(settings.embedder, settings.embedder_model_path, **options)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    report: BuildReport
+    generation: Path
+    seconds: float
+
+
+def ingest(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    embedder: Embedder | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Read, chunk, embed and publish a new generation; the old one stays until then."""
+    started = time.perf_counter()
+    documents = load_documents(list(paths) or [BUNDLED_DIR])
+    chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
+    if on_total:
+        on_total(len(chunks))
+    embedder = embedder or embedder_from(settings)
+    with ingest_lock(settings.data_dir):
+        cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+        try:
+            index, report = build_index(
+                documents, chunks, embedder, Tokenizer(), cache, on_progress=on_progress
+            )
+        finally:
+            cache.close()
+        generation = publish_generation(settings.data_dir, index)
+    return IngestResult(report, generation, time.perf_counter() - started)
+
+
+class SearchEngine:
+    """A loaded index plus the models to query it; built once per process."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or embedder_from(settings)
+        index = load_index(settings.data_dir, self.embedder.name, self.embedder.dim)
+        self.retriever = HybridRetriever(index, self.embedder, Tokenizer(), settings)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> SearchResponse:
+        started = time.perf_counter()
+        hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode)
+        documents = self.retriever.index.documents
+        results = [Citation.from_scored(h, documents[h.chunk.doc_id].meta.title) for h in hits]
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        return SearchResponse(query=query, results=results, latency_ms=latency)

