@@ -14,6 +14,7 @@ DEFAULT_MAX_CHARS = 300
 _SENTENCE = re.compile(
     r"[^。！？；!?;]*(?:[。！？；!?;]+|$)[”’」』）)]*(?:\s*〔[^〕]*〕[。；]?)?",
 )
+_SHORT_LINE = 20
 _CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
 
@@ -46,14 +47,17 @@ def pack(paragraphs: list[list[Span]], max_chars: int) -> list[Span]:
     """Greedy: join consecutive sentences while the slice stays within `max_chars`.
 
     A new paragraph starts a new chunk once the current one is half full, so a chunk
-    rarely ends on the first sentence of the paragraph that follows it.
+    rarely ends on the first sentence of the paragraph that follows it. Short lines
+    (an issuer, a date, a signature) are not paragraphs of their own: they stay with
+    what they close.
     """
     packed: list[Span] = []
     for sentences in paragraphs:
+        short_line = sum(e - s for s, e in sentences) <= _SHORT_LINE
         for n, (s, e) in enumerate(sentences):
             fits = bool(packed) and e - packed[-1][0] <= max_chars
             half_full = bool(packed) and packed[-1][1] - packed[-1][0] >= max_chars // 2
-            if fits and not (n == 0 and half_full):
+            if fits and not (n == 0 and half_full and not short_line):
                 packed[-1] = (packed[-1][0], e)
             else:
                 packed.append((s, e))

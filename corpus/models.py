@@ -48,6 +48,11 @@ class DocumentMeta:
     doc_number: str | None = None
     script: Script = "simplified"
     source_file: str | None = None
+    aliases: tuple[str, ...] = ()  # short names a citizen uses: 十四五规划, 行动计划
+
+    def __post_init__(self) -> None:
+        # JSON gives lists; keep the value hashable and immutable like the rest.
+        object.__setattr__(self, "aliases", tuple(self.aliases))
 
 
 @dataclass(frozen=True)

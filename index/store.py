@@ -96,6 +96,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "doc_number": meta.doc_number,
         "script": meta.script,
         "source_file": meta.source_file,
+        "aliases": list(meta.aliases),
         "text": doc.text,
     }
 

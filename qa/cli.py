@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--batch", type=Path, help="JSON lines file of {id, question}; '-' for stdin")
     p_search.add_argument("--doc", action="append", dest="doc_ids", help="only this document id (repeatable)")
     p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
+
+    p_eval = sub.add_parser("eval", help="score retrieval on gold questions")
+    p_eval.add_argument("--gold", type=Path, action="append", help="gold JSON lines (repeatable)")
+    p_eval.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="all")
+    p_eval.add_argument("--misses", action="store_true", help="list questions missed at top 5")
     return parser
 
 
@@ -163,6 +168,31 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: the engine never depends on eval/, only this composition root does.
+    from eval.gold import DEFAULT_GOLD, GoldError, load_gold
+    from eval.runner import MODES, evaluate_retrieval, format_table
+
+    try:
+        questions = [q for path in args.gold or [DEFAULT_GOLD] for q in load_gold(path)]
+    except GoldError as exc:
+        raise UsageError(str(exc)) from exc
+    engine = SearchEngine(settings)
+    modes = MODES if args.mode == "all" else (args.mode,)
+    answerable = sum(1 for q in questions if q.evidence)
+    reports = []
+    with tqdm(total=answerable * len(modes), desc="eval", unit="q", file=sys.stderr) as bar:
+        for mode in modes:
+            reports.append(evaluate_retrieval(engine, questions, mode, on_step=lambda: bar.update(1)))
+    print(format_table(reports))
+    if args.misses:
+        for report in reports:
+            for miss in report.misses_at_5:
+                top = " ".join((miss.top_passage or "-").split())[:80]
+                print(f"[{report.mode}] {miss.question.id} {miss.question.question} -> {top}")
+    return 0
+
+
 def fail(message: str) -> NoReturn:
     print(f"qa: error: {message}", file=sys.stderr)
     raise SystemExit(2)
@@ -174,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args)
         if args.command == "ingest":
             return run_ingest(args, settings)
+        if args.command == "eval":
+            return run_eval(args, settings)
         return run_search(args, settings)
     except UsageError as exc:
         fail(str(exc))

@@ -14,6 +14,7 @@ from index.bm25 import FloatArray
 from index.build import HybridIndex
 from index.embedders import Embedder
 from index.tokenize import Tokenizer
+from qa.query import plan_query, restrict
 from qa.settings import RetrievalMode, Settings
 
 
@@ -67,6 +68,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.settings = settings
+        self.metas = {doc_id: doc.meta for doc_id, doc in index.documents.items()}
 
     def doc_mask(self, doc_ids: Sequence[str] | None) -> FloatArray | None:
         if not doc_ids:
@@ -106,10 +108,11 @@ class HybridRetriever:
             raise ValueError("query is empty")
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
-        allowed = self.doc_mask(doc_ids)
+        plan = plan_query(query, self.metas)
+        allowed = self.doc_mask(restrict(plan, doc_ids))
         pool = max(self.settings.candidates, k)
-        bm25 = self.bm25_ranking(query, allowed, pool) if mode != "dense" else []
-        dense = self.dense_ranking(query, allowed, pool) if mode != "bm25" else []
+        bm25 = self.bm25_ranking(plan.text, allowed, pool) if mode != "dense" else []
+        dense = self.dense_ranking(plan.text, allowed, pool) if mode != "bm25" else []
         rankings: list[tuple[list[int], float]] = []
         if mode != "dense":
             rankings.append((bm25, self.settings.weight_bm25 if mode == "hybrid" else 1.0))

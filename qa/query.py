@@ -1,0 +1,64 @@
+"""What a question says besides its topic: which document it names.
+
+"《黑龙江省“十四五”科技创新规划》中…" or "行动计划里…" names a document. Matching
+the title words against passages only finds the title page, so the mention becomes
+a document filter and leaves the query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from corpus.models import DocumentMeta
+from corpus.normalize import fold
+
+_QUOTES = re.compile(r"[《》〈〉“”\"'‘’「」『』]")
+_YEAR_RANGE = re.compile(r"\(\d{4}[—\-–~至]+\d{4}年?\)")
+_MIN_REST = 4  # a question reduced to fewer characters keeps its words
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    text: str  # what BM25 and the embedder see
+    doc_ids: tuple[str, ...]  # empty: all documents
+
+
+def _clean(text: str) -> str:
+    return _QUOTES.sub("", fold(text))
+
+
+def document_names(meta: DocumentMeta) -> list[str]:
+    """Folded names of a document, longest first: title, title variants, aliases."""
+    title = _clean(meta.title)
+    names = {title, _YEAR_RANGE.sub("", title)}
+    names |= {n.removeprefix("黑龙江省") for n in list(names)}
+    names |= {_clean(a) for a in meta.aliases}
+    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+
+
+def plan_query(query: str, documents: Mapping[str, DocumentMeta]) -> QueryPlan:
+    cleaned = _clean(query)
+    mentions: list[tuple[int, str, str]] = []
+    for doc_id, meta in documents.items():
+        for name in document_names(meta):
+            if name in cleaned:
+                mentions.append((len(name), name, doc_id))
+                break
+    if not mentions:
+        return QueryPlan(query, ())
+    longest = max(length for length, _, _ in mentions)
+    named = [(name, doc_id) for length, name, doc_id in mentions if length == longest]
+    rest = cleaned
+    for name, _ in named:
+        rest = rest.replace(name, " ")
+    text = rest if len(rest.strip()) >= _MIN_REST else query
+    return QueryPlan(" ".join(text.split()), tuple(sorted({d for _, d in named})))
+
+
+def restrict(plan: QueryPlan, explicit: Sequence[str] | None) -> tuple[str, ...] | None:
+    """Explicit filters from the caller win over a mention in the text."""
+    if explicit:
+        return tuple(explicit)
+    return plan.doc_ids or None
