@@ -18,17 +18,17 @@ _SHORT_LINE = 20
 _CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
 
+def _trim(text: str, s: int, e: int) -> Span:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s, e)
+
+
 def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[Span]:
-    spans: list[Span] = []
-    for match in pattern.finditer(text, start, end):
-        s, e = match.span()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-    return spans
+    spans = [_trim(text, *match.span()) for match in pattern.finditer(text, start, end)]
+    return [(s, e) for s, e in spans if e > s]
 
 
 def sentence_spans(text: str, span: Span, max_chars: int) -> list[Span]:
@@ -39,7 +39,8 @@ def sentence_spans(text: str, span: Span, max_chars: int) -> list[Span]:
             out.append((s, e))
             continue
         for cs, ce in _pieces(text, s, e, _CLAUSE):
-            out.extend((p, min(p + max_chars, ce)) for p in range(cs, ce, max_chars))
+            cuts = (_trim(text, p, min(p + max_chars, ce)) for p in range(cs, ce, max_chars))
+            out.extend((a, b) for a, b in cuts if b > a)
     return out
 
 

@@ -30,7 +30,6 @@ _HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
 _BOX_LEVEL = 4  # a box nests under whatever heading it follows
 # A heading title is short; a long line that merely starts with "一、" is prose.
 _MAX_TITLE = 40
-_WHITESPACE = " \t\u3000\xa0"
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Line:
 
     @property
     def stripped(self) -> str:
-        return self.raw.strip(_WHITESPACE)
+        return self.raw.strip()
 
     @property
     def blank(self) -> bool:
@@ -56,8 +55,8 @@ class Line:
         return self.raw.startswith("\u3000") or self.raw.startswith("  ")
 
     def span(self) -> Span:
-        lead = len(self.raw) - len(self.raw.lstrip(_WHITESPACE))
-        trail = len(self.raw) - len(self.raw.rstrip(_WHITESPACE))
+        lead = len(self.raw) - len(self.raw.lstrip())
+        trail = len(self.raw) - len(self.raw.rstrip())
         return (self.start + lead, self.end - trail)
 
 
@@ -110,11 +109,21 @@ def row_block(lines: list[Line], i: int) -> int:
     A row is a run of non-blank lines with at least two tab-led lines (cells);
     untabbed lines continue the cell above.
     """
-    j = i
-    while j < len(lines) and not lines[j].blank:
+    j = i + 1
+    while j < len(lines) and not lines[j].blank and not _ends_row(lines[j]):
         j += 1
     tabbed = sum(1 for line in lines[i:j] if line.tab_led)
-    return j if tabbed >= 2 and lines[i].tab_led else i
+    is_row = tabbed >= 2 and lines[i].tab_led and not _BOX.match(lines[i].stripped)
+    return j if is_row else i
+
+
+def _ends_row(line: Line) -> bool:
+    """A box or a heading (not a numbered item: cells hold those) ends a table row."""
+    text = line.stripped
+    if _BOX.match(text):
+        return True
+    heading = None if line.tab_led else match_heading(text, in_box=True)
+    return heading is not None and heading.level < 3
 
 
 def row_cells(lines: list[Line]) -> tuple[str, ...]:
@@ -159,9 +168,7 @@ def looks_like_header(cells: tuple[str, ...]) -> bool:
     return all(len(c) <= 15 and not any(p in c for p in "。，、；") for c in cells)
 
 
-def parse_table(
-    lines: list[Line], i: int, section: SectionPath
-) -> tuple[list[Block], int]:
+def parse_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
     """Rows from `i` on, until a block that is not a row; returns (blocks, next index)."""
     title = table_title(lines, i)
     end = row_block(lines, i)

@@ -49,7 +49,9 @@ def evaluate_retrieval(
 
 
 def format_table(reports: Sequence[ModeReport]) -> str:
-    header = f"{'mode':<7} {'type':<13} {'n':>4} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} {'nDCG10':>7}"
+    columns = ("R@1", "R@5", "R@10", "MRR")
+    header = f"{'mode':<7} {'type':<13} {'n':>4} " + " ".join(f"{c:>6}" for c in columns)
+    header += f" {'nDCG10':>7}"
     lines = [header, "-" * len(header)]
     for report in reports:
         for qtype, s in report.scores.items():

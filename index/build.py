@@ -49,7 +49,7 @@ class HybridIndex:
     chunks: list[Chunk]
     tokens: list[list[str]]
     bm25: BM25Scorer
-    dense: faiss.IndexIDMap
+    dense: faiss.Index
     embedder_name: str
     dim: int
 

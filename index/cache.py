@@ -59,8 +59,10 @@ class EmbeddingCache:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
-                [(model, key, int(vec.shape[0]), vec.astype(np.float32).tobytes())
-                 for key, vec in items],
+                [
+                    (model, key, int(vec.shape[0]), vec.astype(np.float32).tobytes())
+                    for key, vec in items
+                ],
             )
 
 

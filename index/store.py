@@ -148,7 +148,9 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
 
 def write_generation_files(directory: Path, index: HybridIndex) -> dict[str, Any]:
     directory.mkdir(parents=True)
-    _write_jsonl(directory / "documents.jsonl", [document_to_dict(d) for d in index.documents.values()])
+    _write_jsonl(
+        directory / "documents.jsonl", [document_to_dict(d) for d in index.documents.values()]
+    )
     _write_jsonl(directory / "chunks.jsonl", [chunk_to_dict(c) for c in index.chunks])
     _write_jsonl(directory / "bm25_tokens.jsonl", index.tokens)
     faiss.write_index(index.dense, str(directory / "dense.faiss"))
@@ -209,7 +211,9 @@ def current_generation(data_dir: Path) -> Path:
     name = pointer.read_text(encoding="utf-8").strip()
     path = data_dir / GENERATIONS / name
     if not name or not (path / "manifest.json").is_file():
-        raise IndexStoreError(f"{data_dir}: CURRENT names missing generation {name!r}; run `qa ingest`")
+        raise IndexStoreError(
+            f"{data_dir}: CURRENT names missing generation {name!r}; run `qa ingest`"
+        )
     return path
 
 
@@ -217,7 +221,9 @@ def read_manifest(generation: Path) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads((generation / "manifest.json").read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise IndexStoreError(f"{generation}: unreadable manifest ({exc}); run `qa ingest`") from exc
+        raise IndexStoreError(
+            f"{generation}: unreadable manifest ({exc}); run `qa ingest`"
+        ) from exc
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"{generation}: index format {manifest.get('format_version')} is not "
@@ -230,7 +236,9 @@ def verify_generation(generation: Path, manifest: dict[str, Any]) -> None:
     for name, expected in manifest["checksums"].items():
         path = generation / name
         if not path.is_file() or _sha256(path) != expected:
-            raise IndexStoreError(f"{path}: missing or corrupt (checksum mismatch); run `qa ingest`")
+            raise IndexStoreError(
+                f"{path}: missing or corrupt (checksum mismatch); run `qa ingest`"
+            )
 
 
 def check_embedder(manifest: dict[str, Any], embedder_name: str, dim: int) -> None:

@@ -18,7 +18,9 @@ from corpus.normalize import fold
 RESOURCES = Path(__file__).resolve().parent / "resources"
 TOKENIZER_VERSION = "jieba-search-1"
 
-_UNITS = "亿元|万元|亿|万|元|%|‰|家|个|项|人|件|年|月|日|倍|次|所|台|套|名|座|条|千米|公里|平方米|吨"
+_UNITS = (
+    "亿元|万元|亿|万|元|%|‰|家|个|项|人|件|年|月|日|倍|次|所|台|套|名|座|条|千米|公里|平方米|吨"
+)
 _FIGURE = re.compile(rf"\d+(?:\.\d+)?(?:{_UNITS})?")
 _TOKEN_CHARS = re.compile(r"\w")
 

@@ -42,19 +42,27 @@ def positive_int(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="政策问答: policy question answering")
-    parser.add_argument("--data-dir", type=Path, help="index directory (default: QA_DATA_DIR or ./data)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="index directory (default: QA_DATA_DIR or ./data)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_ingest = sub.add_parser("ingest", help="build a new index generation from documents")
-    p_ingest.add_argument("paths", nargs="*", type=Path, help="files or directories (default: bundled corpus)")
+    p_ingest.add_argument(
+        "paths", nargs="*", type=Path, help="files or directories (default: bundled corpus)"
+    )
     p_ingest.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p_search = sub.add_parser("search", help="ranked passages for a query")
     p_search.add_argument("query", nargs="?", help="the question or keywords")
     p_search.add_argument("-k", type=positive_int, default=None, help="number of results (1-100)")
     p_search.add_argument("--json", action="store_true", help="print the JSON contract")
-    p_search.add_argument("--batch", type=Path, help="JSON lines file of {id, question}; '-' for stdin")
-    p_search.add_argument("--doc", action="append", dest="doc_ids", help="only this document id (repeatable)")
+    p_search.add_argument(
+        "--batch", type=Path, help="JSON lines file of {id, question}; '-' for stdin"
+    )
+    p_search.add_argument(
+        "--doc", action="append", dest="doc_ids", help="only this document id (repeatable)"
+    )
     p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
 
     p_eval = sub.add_parser("eval", help="score retrieval on gold questions")
@@ -140,7 +148,9 @@ def run_search_batch(args: argparse.Namespace, engine: SearchEngine) -> int:
             print(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
             continue
         try:
-            response = engine.search(item["question"], k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+            response = engine.search(
+                item["question"], k=args.k, doc_ids=args.doc_ids, mode=args.mode
+            )
             out: dict[str, Any] = {"id": item.get("id"), **response.model_dump()}
         except ValueError as exc:
             bad += 1
@@ -183,7 +193,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     reports = []
     with tqdm(total=answerable * len(modes), desc="eval", unit="q", file=sys.stderr) as bar:
         for mode in modes:
-            reports.append(evaluate_retrieval(engine, questions, mode, on_step=lambda: bar.update(1)))
+            reports.append(
+                evaluate_retrieval(engine, questions, mode, on_step=lambda: bar.update(1))
+            )
     print(format_table(reports))
     if args.misses:
         for report in reports:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from corpus.models import Chunk
 from corpus.normalize import fold
@@ -17,6 +18,8 @@ from index.tokenize import Tokenizer
 from qa.query import plan_query, restrict
 from qa.settings import RetrievalMode, Settings
 
+BoolArray = npt.NDArray[np.bool_]
+
 
 @dataclass(frozen=True)
 class ScoredChunk:
@@ -26,7 +29,7 @@ class ScoredChunk:
     dense_rank: int | None = None
 
 
-def top_ranked(scores: FloatArray, allowed: FloatArray | None, n: int) -> list[int]:
+def top_ranked(scores: FloatArray, allowed: BoolArray | None, n: int) -> list[int]:
     """Indices of the `n` best positive scores (ties by index), within `allowed`."""
     if allowed is not None:
         scores = np.where(allowed, scores, 0.0).astype(np.float32)
@@ -37,9 +40,7 @@ def top_ranked(scores: FloatArray, allowed: FloatArray | None, n: int) -> list[i
     return [int(i) for i in positive[order][:n]]
 
 
-def rrf_fuse(
-    rankings: Sequence[tuple[list[int], float]], k: float
-) -> list[tuple[int, float]]:
+def rrf_fuse(rankings: Sequence[tuple[list[int], float]], k: float) -> list[tuple[int, float]]:
     """Weighted reciprocal rank fusion: sum of weight / (k + rank), rank from 1.
 
     Returns (id, score) best first; scores scaled by the best attainable total so that
@@ -70,26 +71,30 @@ class HybridRetriever:
         self.settings = settings
         self.metas = {doc_id: doc.meta for doc_id, doc in index.documents.items()}
 
-    def doc_mask(self, doc_ids: Sequence[str] | None) -> FloatArray | None:
+    def doc_mask(self, doc_ids: Sequence[str] | None) -> BoolArray | None:
         if not doc_ids:
             return None
         unknown = set(doc_ids) - set(self.index.documents)
         if unknown:
             known = ", ".join(sorted(self.index.documents))
-            raise ValueError(f"unknown document id(s): {', '.join(sorted(unknown))}; known: {known}")
+            raise ValueError(
+                f"unknown document id(s): {', '.join(sorted(unknown))}; known: {known}"
+            )
         wanted = set(doc_ids)
         return np.array([c.doc_id in wanted for c in self.index.chunks], dtype=bool)
 
-    def bm25_ranking(self, query: str, allowed: FloatArray | None, n: int) -> list[int]:
+    def bm25_ranking(self, query: str, allowed: BoolArray | None, n: int) -> list[int]:
         scores = self.index.bm25.scores(self.tokenizer.tokenize(query))
         return top_ranked(scores, allowed, n)
 
-    def dense_ranking(self, query: str, allowed: FloatArray | None, n: int) -> list[int]:
+    def dense_ranking(self, query: str, allowed: BoolArray | None, n: int) -> list[int]:
         vector = self.embedder.embed_queries([fold(query)])
         params = None
         if allowed is not None:
             ids = np.flatnonzero(allowed).astype(np.int64)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            selector = faiss.IDSelectorBatch(ids)  # kept referenced until the search ends
+            params = faiss.SearchParameters()
+            params.sel = selector
             n = min(n, len(ids))
         n = min(n, self.index.dense.ntotal)
         if n == 0:

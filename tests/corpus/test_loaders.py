@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from corpus.bundled import load_documents
+from corpus.loaders import CorpusError, decode_text, doc_id_for, loader_for
+
+TEXT = "黑龙江省科技振兴行动计划\n到2026年，全省技术合同成交额达到550亿元。\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [TEXT.encode("utf-8"), codecs.BOM_UTF8 + TEXT.encode("utf-8"), TEXT.encode("gb18030")],
+    ids=["utf-8", "utf-8-bom", "gb18030"],
+)
+def test_decodes_supported_encodings(data: bytes) -> None:
+    assert decode_text(data, "x.txt") == TEXT
+
+
+def test_crlf_becomes_lf() -> None:
+    assert decode_text("一\r\n二\r三".encode(), "x.txt") == "一\n二\n三"
+
+
+def test_rejects_binary_naming_the_file() -> None:
+    with pytest.raises(CorpusError, match=r"scan\.txt"):
+        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "scan.txt")
+
+
+def test_rejects_random_bytes() -> None:
+    noise = bytes(range(128, 256)) * 20
+    with pytest.raises(CorpusError, match=r"noise\.txt"):
+        decode_text(noise, "noise.txt")
+
+
+def test_unsupported_suffix() -> None:
+    with pytest.raises(CorpusError, match=r"\.pdf"):
+        loader_for(Path("report.pdf"))
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="empty"):
+        load_documents([empty])
+    with pytest.raises(CorpusError, match="no such file"):
+        load_documents([tmp_path / "missing.txt"])
+
+
+def test_loads_directory_with_guessed_metadata(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# 标题\n正文。", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes("某省規劃\n技術契約。".encode("gb18030"))
+    docs = load_documents([tmp_path])
+    assert [d.doc_id for d in docs] == ["a", "b"]
+    assert docs[1].meta.title == "某省規劃"
+    assert docs[1].meta.script == "traditional"
+
+
+def test_doc_id_from_file_name() -> None:
+    assert doc_id_for(Path("/x/HLJ Plan 2021.txt")) == "hlj-plan-2021"
+
+
+def test_bundled_metadata(bundled_docs: list) -> None:
+    plan = {d.doc_id: d for d in bundled_docs}["hlj-sti-revitalization-action-plan-2022-2026"]
+    assert plan.meta.doc_number == "黑政辦發〔2022〕41號"
+    assert plan.meta.script == "traditional"
+    assert plan.meta.date == "2022-08-22"

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from corpus.chunking import chunk_document
+from corpus.models import Chunk, Document, DocumentMeta
+from corpus.sections import parse_blocks
+
+PLAN = "hlj-sti-14th-five-year-plan-2021"
+ACTION = "hlj-sti-revitalization-action-plan-2022-2026"
+
+
+def chunks_of(bundled_docs: list[Document], doc_id: str) -> list[Chunk]:
+    return chunk_document({d.doc_id: d for d in bundled_docs}[doc_id])
+
+
+def containing(chunks: list[Chunk], needle: str) -> Chunk:
+    found = [c for c in chunks if needle in c.text]
+    assert found, needle
+    return found[0]
+
+
+def test_chapter_title_broken_over_two_lines_is_joined(bundled_docs: list[Document]) -> None:
+    chunk = containing(chunks_of(bundled_docs, PLAN), "推动数字经济和实体经济深度融合")
+    assert chunk.section.parts == (
+        "第四章 布局构建现代产业体系的关键技术攻关，支撑产业链提升",
+        "一、新一代信息技术",
+    )
+
+
+def test_box_nests_under_its_section_and_ends_at_next_heading(bundled_docs: list[Document]) -> None:
+    chunks = chunks_of(bundled_docs, PLAN)
+    box = containing(chunks, "农业资源利用。开展黑土地成因")
+    assert box.kind == "box"
+    assert box.section.parts[-2:] == ("二、布局应用基础研究重点领域", "专栏1 应用基础研究重点领域")
+    after = containing(chunks, "深入实施乡村振兴战略")
+    assert after.section.parts == ("第三章 布局农业现代化的关键技术攻关，支撑乡村振兴",)
+
+
+def test_table_row_keeps_header(bundled_docs: list[Document]) -> None:
+    row = containing(chunks_of(bundled_docs, PLAN), "技术合同成交额（亿元）")
+    assert row.kind == "table_row"
+    assert row.table is not None
+    assert row.table.header == ("序号", "指标", "2020年", "2025年")
+    assert row.table.value_for("2020年") == "267.8"
+    assert row.table.value_for("2025年") == "500"
+    assert row.context == "“十四五”时期科技创新预期性指标：序号 / 指标 / 2020年 / 2025年"
+    assert "指标" not in row.text  # the header travels beside the row, never inside it
+
+
+def test_table_without_header_row(bundled_docs: list[Document]) -> None:
+    row = containing(chunks_of(bundled_docs, PLAN), "页岩油成藏研究与开发")
+    assert row.table is not None and row.table.header == ()
+
+
+def test_multiline_cell_stays_in_its_row(bundled_docs: list[Document]) -> None:
+    row = containing(chunks_of(bundled_docs, PLAN), "科技型企业\n\t15000家")
+    assert row.table is not None
+    assert row.table.cells[2].startswith("1.建立多层次科技企业培育库")
+    assert "5.培育更多科技型上市企业" in row.table.cells[2]
+
+
+def test_action_plan_nesting_without_chapters(bundled_docs: list[Document]) -> None:
+    chunk = containing(chunks_of(bundled_docs, ACTION), "瞄準數字孿生")
+    assert chunk.section.parts == (
+        "二、重點任務",
+        "(一)提升科技創新引領未來發展能力,新經濟業態領域攻關取得新突破",
+        "1.數位技術",
+    )
+    goal = containing(chunks_of(bundled_docs, ACTION), "技術契約成交額達到550億元")
+    assert goal.section.parts == ("一、總體要求", "(三)發展目標")
+
+
+def test_lead_unit_note_stays_with_its_task(bundled_docs: list[Document]) -> None:
+    chunks = chunks_of(bundled_docs, ACTION)
+    notes = [c for c in chunks if "〔牽頭單位" in c.text]
+    assert len(notes) >= 25
+    for chunk in notes:
+        assert not chunk.text.startswith("〔"), chunk.text[:40]
+    snow = [c for c in notes if c.section.innermost == "3.冰雪產業技術"]
+    assert snow and "省文化和旅遊廳、省體育局" in snow[-1].text
+
+
+def test_heading_with_body_on_same_line_is_content() -> None:
+    text = "一、總體要求\n(一)指導思想。\n堅持創新。\n二、重點任務\n1.數位技術。瞄準前沿。\n"
+    blocks = parse_blocks(text)
+    assert [b.section.parts for b in blocks] == [
+        ("一、總體要求", "(一)指導思想"),
+        ("二、重點任務", "1.數位技術"),
+    ]
+    span = blocks[1].paragraphs[0]
+    assert text[span[0] : span[1]] == "1.數位技術。瞄準前沿。"
+
+
+def test_notice_date_stays_with_issuer(bundled_docs: list[Document]) -> None:
+    first = chunks_of(bundled_docs, ACTION)[0]
+    assert "黑政辦發〔2022〕41號" in first.text
+    assert "黑龍江省人民政府辦公廳\n2022年8月22日" in first.text
+
+
+def test_section_numbering_in_prose_is_not_a_heading() -> None:
+    long_line = "一、" + "这是一段很长的正文" * 10 + "。"
+    doc = Document(DocumentMeta("d", "t"), "第一章 总则\n" + long_line + "\n")
+    (chunk,) = chunk_document(doc)
+    assert chunk.section.parts == ("第一章 总则",)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from corpus.models import Document
+from eval.gold import DEFAULT_GOLD, GoldError, evidence_problems, load_gold
+from eval.retrieval import first_relevant_rank, ndcg_at_10, score_retrieval
+
+
+def test_gold_file_is_valid_against_the_corpus(bundled_docs: list[Document]) -> None:
+    questions = load_gold(DEFAULT_GOLD)
+    assert evidence_problems(questions, [d.text for d in bundled_docs]) == []
+    types = Counter(q.type for q in questions)
+    assert sum(1 for q in questions if q.answerable) >= 40
+    assert types["traditional"] >= 5 and types["table"] >= 5 and types["paraphrase"] >= 5
+    assert types["unanswerable"] >= 10
+
+
+def test_gold_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text('{"id": "a", "question": "q"}\n{"id": "a", "question": "r"}\n', "utf-8")
+    with pytest.raises(GoldError, match=r"gold.jsonl:2: duplicate id"):
+        load_gold(bad)
+    bad.write_text('{"id": "a"}\n', "utf-8")
+    with pytest.raises(GoldError, match=r"gold.jsonl:1"):
+        load_gold(bad)
+
+
+def test_evidence_problems_found() -> None:
+    from eval.gold import GoldQuestion
+
+    q = GoldQuestion(id="x", question="?", answers=["1"], evidence=["不存在的句子"])
+    assert evidence_problems([q], ["正文"]) == ["x: evidence not in corpus: '不存在的句子'"]
+
+
+def test_relevance_folds_script_and_whitespace() -> None:
+    passages = ["无关", "全省技術契約成交額達到550億元"]
+    assert first_relevant_rank(passages, ["技术合同成交额达到550亿元"]) == 2
+
+
+def test_metrics() -> None:
+    scores = score_retrieval([[True, False], [False, True], [False, False]])
+    assert scores.recall_at_1 == pytest.approx(1 / 3)
+    assert scores.recall_at_5 == pytest.approx(2 / 3)
+    assert scores.mrr == pytest.approx((1 + 0.5) / 3)
+    assert ndcg_at_10([False, True]) == pytest.approx(1 / 1.5849625, rel=1e-4)

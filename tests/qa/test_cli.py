@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.cli import main
+from qa.settings import Settings
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def ingested(fake_settings: Settings, capsys: pytest.CaptureFixture[str]) -> Settings:
+    code, out, _ = run(capsys, "ingest", "--quiet")
+    assert code == 0 and "documents: 2" in out and "chunks:" in out
+    return fake_settings
+
+
+def test_search_json_contract(ingested: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "技术合同成交额", "-k", "3", "--json")
+    assert code == 0
+    body = json.loads(out)
+    assert body["query"] == "技术合同成交额" and len(body["results"]) == 3
+    for hit in body["results"]:
+        assert set(hit) >= {"doc_id", "title", "section", "text", "start", "end", "score"}
+
+
+def test_search_text_output(ingested: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "高新技术企业", "-k", "2")
+    assert code == 0 and out.startswith("1. [")
+
+
+def test_batch_one_line_per_input(
+    ingested: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '{"id": "a", "question": "技术合同成交额", "extra": 1}\n\n{"id": 7, "question": "人才"}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "search", "--batch", str(batch), "-k", "2")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [line["id"] for line in lines] == ["a", 7]
+    assert all(len(line["results"]) == 2 for line in lines)
+
+
+def test_batch_bad_lines_reported_not_lost(
+    ingested: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('not json\n{"id": 1}\n{"id": 2, "question": "人才"}\n', encoding="utf-8")
+    code, out, err = run(capsys, "search", "--batch", str(batch))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 2 and "2 batch line(s)" in err
+    assert [("error" in line) for line in lines] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("search", "技术", "-k", "0"), "between 1 and 100"),
+        (("search", "技术", "-k", "x"), "whole number"),
+        (("search",), "exactly one"),
+        (("search", "   "), "empty"),
+        (("search", "--batch", "/nonexistent.jsonl"), "cannot open"),
+        (("search", "技术", "--doc", "nope"), "unknown document"),
+        (("search", "技术", "--mode", "magic"), "invalid choice"),
+        (("ingest", "/nonexistent/dir"), "no such file"),
+        (("frobnicate",), "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2(
+    ingested: Settings, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+
+
+def test_no_index_and_bad_settings(
+    fake_settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(capsys, "search", "技术")
+    assert code == 2 and "qa ingest" in err
+    monkeypatch.setenv("QA_TOP_K", "0")
+    code, _, err = run(capsys, "search", "技术")
+    assert code == 2 and "invalid settings" in err
+
+
+def test_failed_ingest_keeps_previous_index(
+    ingested: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\x00\x01\x02binary")
+    code, _, err = run(capsys, "ingest", str(binary))
+    assert code == 2 and "scan.txt" in err
+    code, out, _ = run(capsys, "search", "技术合同成交额", "--json")
+    assert code == 0 and json.loads(out)["results"]

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corpus.models import DocumentMeta
+from qa.engine import SearchEngine
+from qa.query import plan_query, restrict
+from qa.retrieval import rrf_fuse, top_ranked
+
+PLAN = "hlj-sti-14th-five-year-plan-2021"
+ACTION = "hlj-sti-revitalization-action-plan-2022-2026"
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf_fuse([([1, 2, 3], 1.0), ([2, 1, 4], 1.0)], k=60)
+    assert [item for item, _ in fused][:2] == [1, 2]  # tie broken by id
+    assert fused[0][1] == pytest.approx(fused[1][1])
+    assert {item for item, _ in fused} == {1, 2, 3, 4}
+
+
+def test_rrf_scale_and_weights() -> None:
+    fused = dict(rrf_fuse([([7], 1.0), ([7], 1.0)], k=60))
+    assert fused[7] == pytest.approx(1.0)
+    weighted = rrf_fuse([([1], 3.0), ([2], 1.0)], k=60)
+    assert weighted[0][0] == 1
+
+
+def test_top_ranked_filters_and_drops_zero() -> None:
+    scores = np.array([0.0, 2.0, 5.0, 2.0], dtype=np.float32)
+    assert top_ranked(scores, None, 10) == [2, 1, 3]
+    mask = np.array([True, True, False, True])
+    assert top_ranked(scores, mask, 1) == [1]
+
+
+def test_document_mention_becomes_filter() -> None:
+    docs = {
+        PLAN: DocumentMeta(PLAN, "黑龙江省“十四五”科技创新规划", aliases=("十四五规划",)),
+        ACTION: DocumentMeta(
+            ACTION, "黑龍江省科技振興行動計畫(2022—2026年)", aliases=("行动计划",)
+        ),
+    }
+    plan = plan_query("《黑龙江省“十四五”科技创新规划》中技术合同成交额是多少", docs)
+    assert plan.doc_ids == (PLAN,)
+    assert "十四五" not in plan.text and "技术合同成交额" in plan.text
+    assert plan_query("行動計畫的高新技术企业目标", docs).doc_ids == (ACTION,)
+    assert plan_query("到2025年技术合同成交额目标是多少", docs).doc_ids == ()
+    assert restrict(plan, [ACTION]) == (ACTION,)
+
+
+def test_search_filters_by_document(fake_engine: SearchEngine) -> None:
+    response = fake_engine.search("技术合同成交额", k=10, doc_ids=[ACTION])
+    assert response.results
+    assert {hit.doc_id for hit in response.results} == {ACTION}
+
+
+def test_unknown_document_and_empty_query(fake_engine: SearchEngine) -> None:
+    with pytest.raises(ValueError, match="unknown document"):
+        fake_engine.search("技术", doc_ids=["nope"])
+    with pytest.raises(ValueError, match="empty"):
+        fake_engine.search("  ")
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_every_mode_returns_verbatim_citations(fake_engine: SearchEngine, mode: str) -> None:
+    response = fake_engine.search("高新技术企业数量", k=5, mode=mode)  # type: ignore[arg-type]
+    assert 0 < len(response.results) <= 5
+    documents = fake_engine.retriever.index.documents
+    for hit in response.results:
+        assert documents[hit.doc_id].text[hit.start : hit.end] == hit.text
+        assert 0 < hit.score <= 1
+    scores = [hit.score for hit in response.results]
+    assert scores == sorted(scores, reverse=True)
