@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--gold", type=Path, action="append", help="gold JSON lines (repeatable)")
     p_eval.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="all")
     p_eval.add_argument("--misses", action="store_true", help="list questions missed at top 5")
+    p_eval.add_argument("--answers", action="store_true", help="score answers, not retrieval")
     return parser
 
 
@@ -188,6 +189,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
     engine = SearchEngine(settings)
+    if args.answers:
+        return run_answer_eval(args, engine, questions)
     modes = MODES if args.mode == "all" else (args.mode,)
     answerable = sum(1 for q in questions if q.evidence)
     reports = []
@@ -202,6 +205,24 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             for miss in report.misses_at_5:
                 top = " ".join((miss.top_passage or "-").split())[:80]
                 print(f"[{report.mode}] {miss.question.id} {miss.question.question} -> {top}")
+    return 0
+
+
+def run_answer_eval(args: argparse.Namespace, engine: SearchEngine, questions: list[Any]) -> int:
+    from eval.runner import evaluate_answers, format_answer_table
+    from qa.answer import Answerer
+
+    answerer = Answerer(engine)
+    with tqdm(total=len(questions), desc="ask", unit="q", file=sys.stderr) as bar:
+        rows = evaluate_answers(answerer, questions, on_step=lambda: bar.update(1))
+    print(format_answer_table(rows))
+    if args.misses:
+        for row in rows:
+            wrong = row.question.answerable and not row.correct
+            if wrong or (not row.question.answerable and not row.refused):
+                expected = row.question.answers[0] if row.question.answers else "(refuse)"
+                print(f"{row.question.id} [{row.question.type}] {row.question.question}"
+                      f" | expected {expected} | got {row.answer}")
     return 0
 
 

@@ -36,3 +36,15 @@ class SearchResponse(BaseModel):
     query: str
     results: list[Citation]
     latency_ms: float | None = None
+
+
+class AnswerResponse(BaseModel):
+    """The answer contract of DESIGN.md: `qa ask --json` and `POST /v1/ask`."""
+
+    question: str
+    answer: str | None = Field(None, max_length=80)
+    refused: bool
+    reason: str | None = None
+    sentence: str | None = None
+    citations: list[Citation]
+    latency_ms: float
