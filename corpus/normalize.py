@@ -75,3 +75,18 @@ def detect_script(text: str) -> Script:
     converted = _converter("t2s").convert(sample)
     changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
     return "traditional" if changed / len(sample) > 0.03 else "simplified"
+
+
+@lru_cache(maxsize=20_000)
+def _fold_char(ch: str) -> str:
+    folded = fold(ch)
+    return folded[0] if len(folded) == 1 else ch
+
+
+def fold_aligned(text: str) -> str:
+    """`fold` character by character, so offsets in the result are offsets in `text`.
+
+    Phrase-level conversions (契约 -> 合同) are lost; use it to locate a span found in
+    folded text back in the original.
+    """
+    return "".join(_fold_char(ch) for ch in text)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from corpus.models import Chunk, Document
-from corpus.normalize import detect_script, fold, to_traditional
+from corpus.models import Chunk, Document, SectionPath
+from corpus.normalize import detect_script, fold, fold_aligned, fold_compact, to_traditional
 from qa.engine import SearchEngine
 from qa.extract import (
     MAX_ANSWER,
+    QUOTED,
     Extraction,
     best_clause,
     best_figure,
     classify,
+    expected_items,
     is_grounded,
     keyword_overlap,
     list_answer,
@@ -23,6 +25,8 @@ from qa.extract import (
     sentences_of,
     table_answer,
     template_answer,
+    unit_fits,
+    unit_wanted,
     who_answer,
 )
 from qa.models import AnswerResponse, Citation
@@ -34,7 +38,7 @@ _OTHER_REGIONS = re.compile(
     "北京|天津|河北|山西|内蒙古|辽宁|吉林|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
     "广东|广西|海南|重庆|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|台湾|香港|澳门|全国各省"
 )
-MIN_OVERLAP = 0.5  # share of the question's keywords the answering sentence must hold
+MIN_OVERLAP = 0.34  # share of the question's keywords the answering sentence must hold
 RETRIEVE_K = 8
 
 
@@ -42,6 +46,9 @@ class Answerer:
     def __init__(self, engine: SearchEngine) -> None:
         self.engine = engine
         self.tokenizer = engine.retriever.tokenizer
+        self.section_chunks: dict[tuple[str, SectionPath], list[Chunk]] = {}
+        for chunk in engine.retriever.index.chunks:
+            self.section_chunks.setdefault((chunk.doc_id, chunk.section), []).append(chunk)
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -76,55 +83,137 @@ class Answerer:
             return "year_not_covered"
         return None
 
-    def extract(
-        self, question: str, kind: str, hits: list[ScoredChunk]
-    ) -> Extraction | None:
+    def extract(self, question: str, kind: str, hits: list[ScoredChunk]) -> Extraction | None:
         if kind.startswith("meta_"):
             return self.extract_meta(kind, hits)
         keywords = self.keywords(question)
         years = question_years(question)
-        for rank, hit in enumerate(hits):
-            found = self.extract_from(question, kind, hit, rank, keywords, years)
-            if found is not None:
-                return found
-        return None
+        named = self.named_items(question)
+        usable = [
+            (rank, hit)
+            for rank, hit in enumerate(hits)
+            if keyword_overlap(keywords, self.context_of(hit.chunk)) >= MIN_OVERLAP
+            and all(n in fold_compact(self.context_of(hit.chunk)) for n in named)
+        ]
+        if kind == "who":
+            return first_found(self.who_in(question, hit.chunk, rank) for rank, hit in usable)
+        if kind == "quantity":
+            return self.best_quantity(question, usable, keywords, years)
+        strict = (
+            self.in_text(question, kind, h.chunk, r, keywords, years, True) for r, h in usable
+        )
+        loose = (
+            self.in_text(question, kind, h.chunk, r, keywords, years, False) for r, h in usable
+        )
+        return first_found(strict) or first_found(loose)
 
-    def extract_from(
+    def named_items(self, question: str) -> list[str]:
+        """Quoted names ("冰雪产业技术") the answering passage must mention.
+
+        Titles in 《》 and quoted parts of a document's own name (“十四五”) do not count.
+        """
+        names = {
+            fold_compact(n)
+            for doc in self.documents.values()
+            for n in (doc.meta.title, *doc.meta.aliases)
+        }
+        untitled = re.sub(r"《[^》]*》", "", question)
+        quoted = [fold_compact(n) for n in QUOTED.findall(untitled)]
+        return [q for q in quoted if not any(q in name for name in names)]
+
+    def best_quantity(
         self,
         question: str,
-        kind: str,
-        hit: ScoredChunk,
-        rank: int,
+        usable: list[tuple[int, ScoredChunk]],
         keywords: list[str],
         years: set[str],
     ) -> Extraction | None:
-        chunk = hit.chunk
-        context = " ".join([chunk.section.innermost, chunk.context or "", chunk.text])
-        if keyword_overlap(keywords, context) < MIN_OVERLAP:
+        """The figure whose own clause (or table row) best matches the question.
+
+        On a tie running text wins: it carries the unit (500亿元) where a table cell
+        holds the bare figure; then the better-ranked passage wins.
+        """
+        scored: list[tuple[float, int, int, Extraction]] = []
+        for rank, hit in usable:
+            chunk = hit.chunk
+            if chunk.table is not None and has_year_columns(chunk):
+                found = self.in_table(chunk, rank, years, baseline=is_baseline(question))
+                if found and unit_fits(found.answer + row_unit(chunk), unit_wanted(question)):
+                    reading = (chunk.table.title or "") + chunk.table.reading()
+                    scored.append((keyword_overlap(keywords, reading), 1, rank, found))
+                continue
+            found = self.in_text(question, "quantity", chunk, rank, keywords, years, True)
+            if found:
+                clause = clause_around(found.sentence, found.answer)
+                score = keyword_overlap(keywords, clause + chunk.section.innermost)
+                scored.append((score, 0, rank, found))
+        if not scored:
             return None
-        if kind == "who":
-            answer = who_answer(chunk, question)
-            return Extraction(answer, sentence_with(chunk, answer), rank) if answer else None
-        if kind == "quantity" and chunk.table is not None:
-            answer = table_answer(chunk, years)
-            return Extraction(answer, chunk.text, rank) if answer else None
+        return max(scored, key=lambda item: (item[0], -item[1], -item[2]))[3]
+
+    def context_of(self, chunk: Chunk) -> str:
+        return " ".join([chunk.section.innermost, chunk.context or "", chunk.text])
+
+    def who_in(self, question: str, chunk: Chunk, rank: int) -> Extraction | None:
+        # A task's 〔牵头单位…〕 note closes its last chunk; look there too.
+        siblings = self.section_chunks.get((chunk.doc_id, chunk.section), [])
+        for candidate in (chunk, *siblings[::-1]):
+            answer = who_answer(candidate, question, self.keywords(question))
+            if answer and is_grounded(answer, candidate.text):
+                return Extraction(answer, sentence_with(candidate, answer), rank, candidate)
+        # "谁获得了国家最高科学技术奖": a person named in the text, not a unit.
+        for sentence in sentences_of(chunk):
+            answer = template_answer(sentence, question)
+            if answer:
+                return Extraction(answer, sentence, rank)
+        return None
+
+    @staticmethod
+    def in_table(
+        chunk: Chunk, rank: int, years: set[str], baseline: bool = False
+    ) -> Extraction | None:
+        answer = table_answer(chunk, years, baseline)
+        return Extraction(answer, chunk.text, rank) if answer else None
+
+    def in_text(
+        self,
+        question: str,
+        kind: str,
+        chunk: Chunk,
+        rank: int,
+        keywords: list[str],
+        years: set[str],
+        strict: bool,
+    ) -> Extraction | None:
+        if kind == "quantity" and not mentions_year(chunk, years):
+            return None  # "到2025年…多少" is not answered by a passage with no year at all
         sentences = [s for s in sentences_of(chunk) if sentence_fits_years(s, chunk, years)]
         ranked = sorted(sentences, key=lambda s: -keyword_overlap(keywords, s))
-        for sentence in ranked[:2]:
-            answer = self.answer_in(question, kind, sentence, keywords, years)
+        # A template match is its own evidence: try every sentence; a loose clause
+        # only from the best-matching ones.
+        for sentence in ranked if strict else ranked[:3]:
+            answer = self.answer_in(question, kind, sentence, keywords, years, strict)
             if answer:
                 return Extraction(answer, sentence, rank)
         return None
 
     @staticmethod
     def answer_in(
-        question: str, kind: str, sentence: str, keywords: list[str], years: set[str]
+        question: str,
+        kind: str,
+        sentence: str,
+        keywords: list[str],
+        years: set[str],
+        strict: bool,
     ) -> str | None:
         if kind == "quantity":
-            return best_figure(sentence, keywords, years)
+            return best_figure(sentence, keywords, years, unit_wanted(question))
+        templated = template_answer(sentence, question)
         if kind == "list":
-            return list_answer(sentence) or template_answer(sentence, question)
-        return template_answer(sentence, question) or best_clause(sentence, keywords)
+            return list_answer(sentence, expected_items(question)) or templated
+        if templated or strict:
+            return templated
+        return best_clause(sentence, keywords)
 
     def extract_meta(self, kind: str, hits: list[ScoredChunk]) -> Extraction | None:
         for rank, hit in enumerate(hits):
@@ -133,6 +222,9 @@ class Answerer:
                 value = meta.doc_number
             elif kind == "meta_issuer":
                 value = meta.issuer
+            elif kind == "meta_period":
+                period = re.search(r"\d{4}[—\-–~至]\d{4}年", meta.title)
+                value = period.group() if period else None
             else:
                 value = _chinese_date(meta.date)
             if value and value in hit.chunk.text:
@@ -149,7 +241,11 @@ class Answerer:
     ) -> AnswerResponse:
         ordered = list(hits)
         if found is not None:
-            ordered.insert(0, ordered.pop(found.hit))
+            top = ordered.pop(found.hit)
+            if found.chunk is not None and found.chunk != top.chunk:
+                ordered.insert(0, top)
+                top = ScoredChunk(found.chunk, top.score)
+            ordered.insert(0, top)
         citations = [
             Citation.from_scored(h, self.documents[h.chunk.doc_id].meta.title) for h in ordered[:5]
         ]
@@ -171,6 +267,40 @@ class Answerer:
             citations=citations,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+
+def mentions_year(chunk: Chunk, years: set[str]) -> bool:
+    if not years:
+        return True
+    text = fold(" ".join([chunk.text, chunk.context or "", chunk.section.display()]))
+    return any(year in text for year in years)
+
+
+def has_year_columns(chunk: Chunk) -> bool:
+    return chunk.table is not None and any(re.fullmatch(r"20\d\d年", h) for h in chunk.table.header)
+
+
+def row_unit(chunk: Chunk) -> str:
+    """The unit a row's indicator names in brackets: "技术合同成交额（亿元）" gives 亿元."""
+    found = re.search(r"[（(]([^）)]{1,4})[）)]", fold_aligned(chunk.text))
+    return found.group(1) if found else ""
+
+
+def is_baseline(question: str) -> bool:
+    return bool(re.search(r"基期|基数|现状|基准", fold(question)))
+
+
+def clause_around(sentence: str, answer: str) -> str:
+    """The clause of `sentence` that holds `answer`, with the clause before it."""
+    clauses = re.split(r"[，,；;：:。]", sentence)
+    for i, clause in enumerate(clauses):
+        if answer in clause:
+            return (clauses[i - 1] if i else "") + clause
+    return sentence
+
+
+def first_found(candidates: Iterable[Extraction | None]) -> Extraction | None:
+    return next((c for c in candidates if c is not None), None)
 
 
 def sentence_with(chunk: Chunk, answer: str) -> str:

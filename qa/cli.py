@@ -9,18 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
 from corpus.loaders import CorpusError
 from index.embedders import EmbedderError
 from index.store import IndexStoreError
+from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
-from qa.models import SearchResponse
+from qa.models import AnswerResponse, SearchResponse
 from qa.settings import Settings
 
 EXPECTED_ERRORS = (CorpusError, IndexStoreError, EmbedderError, ValueError, OSError)
@@ -64,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--doc", action="append", dest="doc_ids", help="only this document id (repeatable)"
     )
     p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
+
+    p_ask = sub.add_parser("ask", help="a short cited answer, or a refusal")
+    p_ask.add_argument("question", nargs="?", help="the question")
+    p_ask.add_argument("--json", action="store_true", help="print the answer JSON contract")
+    p_ask.add_argument(
+        "--batch", type=Path, help="JSON lines file of {id, question}; '-' for stdin"
+    )
+    p_ask.add_argument("--doc", action="append", dest="doc_ids", help="only this document id")
 
     p_eval = sub.add_parser("eval", help="score retrieval on gold questions")
     p_eval.add_argument("--gold", type=Path, action="append", help="gold JSON lines (repeatable)")
@@ -141,21 +150,22 @@ def read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, item
 
 
-def run_search_batch(args: argparse.Namespace, engine: SearchEngine) -> int:
+def run_batch(path: Path, answer_one: Callable[[str], BaseModel]) -> int:
+    """One JSON line out per request line in; a bad line gets an error line, not a gap."""
     bad = 0
-    for number, item in read_batch(args.batch):
+    for number, item in read_batch(path):
         if isinstance(item, str):
             bad += 1
             print(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
             continue
         try:
-            response = engine.search(
-                item["question"], k=args.k, doc_ids=args.doc_ids, mode=args.mode
-            )
-            out: dict[str, Any] = {"id": item.get("id"), **response.model_dump()}
+            out: dict[str, Any] = {
+                "id": item.get("id"),
+                **answer_one(item["question"]).model_dump(),
+            }
         except ValueError as exc:
             bad += 1
-            out = {"id": item.get("id"), "query": item["question"], "error": str(exc)}
+            out = {"id": item.get("id"), "question": item["question"], "error": str(exc)}
         print(json.dumps(out, ensure_ascii=False), flush=True)
     if bad:
         print(f"qa: error: {bad} batch line(s) could not be answered", file=sys.stderr)
@@ -163,14 +173,44 @@ def run_search_batch(args: argparse.Namespace, engine: SearchEngine) -> int:
     return 0
 
 
+def check_query_or_batch(args: argparse.Namespace, name: str) -> None:
+    text = getattr(args, name)
+    if (text is None) == (args.batch is None):
+        raise UsageError(f"give a {name.upper()} or --batch FILE (exactly one)")
+    if text is not None and not text.strip():
+        raise UsageError(f"the {name} is empty")
+
+
+def print_answer(response: AnswerResponse) -> None:
+    if response.refused:
+        print(f"文件中没有找到答案（{response.reason}）。最相关的段落：")
+    else:
+        print(f"答案: {response.answer}")
+        print(f"原文: {response.sentence}")
+    for n, hit in enumerate(response.citations[:3], start=1):
+        print(f"[{n}] {hit.title} > {hit.section}  {hit.doc_id} [{hit.start}:{hit.end}]")
+
+
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    check_query_or_batch(args, "question")
+    answerer = Answerer(SearchEngine(settings))
+    if args.batch is not None:
+        return run_batch(args.batch, lambda q: answerer.ask(q, doc_ids=args.doc_ids))
+    response = answerer.ask(args.question, doc_ids=args.doc_ids)
+    if args.json:
+        print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(response)
+    return 0
+
+
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
-    if (args.query is None) == (args.batch is None):
-        raise UsageError("give a QUERY or --batch FILE (exactly one)")
-    if args.query is not None and not args.query.strip():
-        raise UsageError("the query is empty")
+    check_query_or_batch(args, "query")
     engine = SearchEngine(settings)
     if args.batch is not None:
-        return run_search_batch(args, engine)
+        return run_batch(
+            args.batch, lambda q: engine.search(q, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+        )
     response = engine.search(args.query, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
     if args.json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
@@ -210,7 +250,6 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_answer_eval(args: argparse.Namespace, engine: SearchEngine, questions: list[Any]) -> int:
     from eval.runner import evaluate_answers, format_answer_table
-    from qa.answer import Answerer
 
     answerer = Answerer(engine)
     with tqdm(total=len(questions), desc="ask", unit="q", file=sys.stderr) as bar:
@@ -221,8 +260,10 @@ def run_answer_eval(args: argparse.Namespace, engine: SearchEngine, questions: l
             wrong = row.question.answerable and not row.correct
             if wrong or (not row.question.answerable and not row.refused):
                 expected = row.question.answers[0] if row.question.answers else "(refuse)"
-                print(f"{row.question.id} [{row.question.type}] {row.question.question}"
-                      f" | expected {expected} | got {row.answer}")
+                print(
+                    f"{row.question.id} [{row.question.type}] {row.question.question}"
+                    f" | expected {expected} | got {row.answer}"
+                )
     return 0
 
 
@@ -237,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args)
         if args.command == "ingest":
             return run_ingest(args, settings)
+        if args.command == "ask":
+            return run_ask(args, settings)
         if args.command == "eval":
             return run_eval(args, settings)
         return run_search(args, settings)
