@@ -56,6 +56,8 @@ class Answerer:
         self.section_chunks: dict[tuple[str, SectionPath], list[Chunk]] = {}
         for chunk in engine.retriever.index.chunks:
             self.section_chunks.setdefault((chunk.doc_id, chunk.section), []).append(chunk)
+        # Years any document speaks of: a question about another year is not covered.
+        self.corpus_years = {y for d in self.documents.values() for y in question_years(d.text)}
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -84,9 +86,7 @@ class Answerer:
             return "out_of_scope_region"
         if not hits:
             return "no_evidence"
-        years = question_years(question)
-        corpus_years = {y for d in self.documents.values() for y in question_years(d.text)}
-        if years - corpus_years:
+        if question_years(question) - self.corpus_years:
             return "year_not_covered"
         return None
 
@@ -103,7 +103,9 @@ class Answerer:
             and all(n in fold_compact(self.context_of(hit.chunk)) for n in named)
         ]
         if kind == "who":
-            return first_found(self.who_in(question, hit.chunk, rank) for rank, hit in usable)
+            return first_found(
+                self.who_in(question, hit.chunk, rank, keywords) for rank, hit in usable
+            )
         if kind == "quantity":
             return self.best_quantity(question, usable, keywords, years)
         strict = (
@@ -161,11 +163,13 @@ class Answerer:
     def context_of(self, chunk: Chunk) -> str:
         return " ".join([chunk.section.innermost, chunk.context or "", chunk.text])
 
-    def who_in(self, question: str, chunk: Chunk, rank: int) -> Extraction | None:
+    def who_in(
+        self, question: str, chunk: Chunk, rank: int, keywords: list[str]
+    ) -> Extraction | None:
         # A task's 〔牵头单位…〕 note closes its last chunk; look there too.
         siblings = self.section_chunks.get((chunk.doc_id, chunk.section), [])
         for candidate in (chunk, *siblings[::-1]):
-            answer = who_answer(candidate, question, self.keywords(question))
+            answer = who_answer(candidate, question, keywords)
             if answer and is_grounded(answer, candidate.text):
                 return Extraction(answer, sentence_with(candidate, answer), rank, candidate)
         # "谁获得了国家最高科学技术奖": a person named in the text, not a unit.
