@@ -26,7 +26,7 @@ index: install
 	@test -f "$${QA_DATA_DIR:-data}/CURRENT" || $(BIN)/qa ingest
 
 run: index
-	$(BIN)/qa search "$(SAMPLE_QUERY)" -k 3
+	$(BIN)/qa ask "$(SAMPLE_QUERY)"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
