@@ -14,6 +14,11 @@ GOLD_DIR = Path(__file__).resolve().parent / "gold"
 DEFAULT_GOLD = GOLD_DIR / "questions.jsonl"
 
 
+def default_gold_files() -> list[Path]:
+    """Every gold file the project ships: eval/gold/*.jsonl."""
+    return sorted(GOLD_DIR.glob("*.jsonl"))
+
+
 class GoldError(ValueError):
     """A gold file that cannot be used; the message names file and line."""
 
@@ -21,9 +26,14 @@ class GoldError(ValueError):
 class GoldQuestion(BaseModel):
     id: str = Field(min_length=1, max_length=200)
     question: str = Field(min_length=1, max_length=2000)
-    answers: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list)
-    type: str = "unknown"
+    # None (the key is absent): a question without gold, answered but not scored.
+    answers: list[str] | None = None
+    evidence: list[str] | None = None
+    type: str = Field("unknown", max_length=40)
+
+    @property
+    def graded(self) -> bool:
+        return self.answers is not None
 
     @property
     def answerable(self) -> bool:
@@ -60,7 +70,7 @@ def evidence_problems(questions: Iterable[GoldQuestion], corpus_texts: list[str]
     for q in questions:
         if bool(q.answers) != bool(q.evidence):
             problems.append(f"{q.id}: answers and evidence must both be empty or both present")
-        for ev in q.evidence:
+        for ev in q.evidence or []:
             if not any(fold_compact(ev) in text for text in folded):
                 problems.append(f"{q.id}: evidence not in corpus: {ev!r}")
     return problems

@@ -1,126 +1,74 @@
-"""Runs gold questions through the same search path as `qa search` and scores them."""
+"""Runs gold questions through the same path as `qa ask` and writes one result row each.
+
+A row is the answer object plus `id`, the gold it was scored against and its scores;
+every metric in a report is computed from these rows alone (eval/metrics.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from corpus.normalize import fold_compact
 from eval.gold import GoldQuestion
-from eval.retrieval import RetrievalScores, by_type, is_relevant
+from eval.metrics import Row
+from eval.retrieval import is_relevant
 from qa.answer import Answerer
-from qa.engine import SearchEngine
 from qa.extract import is_grounded
 from qa.settings import RetrievalMode
 
 MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid")
+RETRIEVAL_DEPTH = 10
 
 
-@dataclass(frozen=True)
-class Miss:
-    question: GoldQuestion
-    top_passage: str | None
+def relevance(answerer: Answerer, q: GoldQuestion, mode: RetrievalMode) -> list[bool]:
+    if not q.evidence:
+        return []
+    hits = answerer.engine.search(q.question, k=RETRIEVAL_DEPTH, mode=mode).results
+    return [is_relevant(hit.text, q.evidence) for hit in hits]
 
 
-@dataclass(frozen=True)
-class ModeReport:
-    mode: RetrievalMode
-    scores: dict[str, RetrievalScores]
-    misses_at_5: list[Miss]
+def score_answer(q: GoldQuestion, answer: str | None, first_citation: str) -> dict[str, bool]:
+    accepted = [fold_compact(a) for a in q.answers or []]
+    got = fold_compact(answer or "")
+    return {
+        "correct": bool(answer) and any(a in got for a in accepted),
+        "exact": bool(answer) and got in accepted,
+        "grounded": answer is None or is_grounded(answer, first_citation),
+        "citation_ok": bool(q.evidence) and is_relevant(first_citation, q.evidence or []),
+    }
 
 
-def evaluate_retrieval(
-    engine: SearchEngine,
-    questions: Sequence[GoldQuestion],
-    mode: RetrievalMode,
-    k: int = 10,
-    on_step: Callable[[], None] | None = None,
-) -> ModeReport:
-    items: list[tuple[str, list[bool]]] = []
-    misses: list[Miss] = []
-    for q in questions:
-        if not q.evidence:
-            continue
-        results = engine.search(q.question, k=k, mode=mode).results
-        relevance = [is_relevant(hit.text, q.evidence) for hit in results]
-        items.append((q.type, relevance))
-        if not any(relevance[:5]):
-            misses.append(Miss(q, results[0].text if results else None))
-        if on_step:
-            on_step()
-    return ModeReport(mode, by_type(items), misses)
+def run_question(answerer: Answerer, q: GoldQuestion, mode: RetrievalMode) -> Row:
+    response = answerer.ask(q.question, mode=mode)
+    first = response.citations[0].text if response.citations else ""
+    row: dict[str, Any] = {
+        "id": q.id,
+        "type": q.type,
+        "graded": q.graded,
+        "expected": q.answers or [],
+        "evidence": q.evidence or [],
+        **response.model_dump(),
+    }
+    if q.graded:
+        by_mode = {m: relevance(answerer, q, m) for m in MODES}
+        row["scores"] = {
+            "relevance": by_mode[mode],
+            "relevance_by_mode": by_mode,
+            **score_answer(q, response.answer, first),
+        }
+    return row
 
 
-def format_table(reports: Sequence[ModeReport]) -> str:
-    columns = ("R@1", "R@5", "R@10", "MRR")
-    header = f"{'mode':<7} {'type':<13} {'n':>4} " + " ".join(f"{c:>6}" for c in columns)
-    header += f" {'nDCG10':>7}"
-    lines = [header, "-" * len(header)]
-    for report in reports:
-        for qtype, s in report.scores.items():
-            lines.append(
-                f"{report.mode:<7} {qtype:<13} {s.questions:>4} {s.recall_at_1:>6.3f} "
-                f"{s.recall_at_5:>6.3f} {s.recall_at_10:>6.3f} {s.mrr:>6.3f} {s.ndcg_at_10:>7.3f}"
-            )
-    return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    question: GoldQuestion
-    answer: str | None
-    refused: bool
-    grounded: bool
-    correct: bool
-    latency_ms: float
-
-
-def evaluate_answers(
+def run_gold(
     answerer: Answerer,
     questions: Sequence[GoldQuestion],
+    mode: RetrievalMode = "hybrid",
     on_step: Callable[[], None] | None = None,
-) -> list[AnswerRow]:
+) -> list[Row]:
     rows = []
     for q in questions:
-        response = answerer.ask(q.question)
-        first = response.citations[0].text if response.citations else ""
-        answer = response.answer
-        rows.append(
-            AnswerRow(
-                question=q,
-                answer=answer,
-                refused=response.refused,
-                grounded=answer is None or is_grounded(answer, first),
-                correct=answer is not None
-                and any(fold_compact(a) in fold_compact(answer) for a in q.answers),
-                latency_ms=response.latency_ms,
-            )
-        )
+        rows.append(run_question(answerer, q, mode))
         if on_step:
             on_step()
     return rows
-
-
-def format_answer_table(rows: Sequence[AnswerRow]) -> str:
-    groups: dict[str, list[AnswerRow]] = {"all": list(rows)}
-    for row in rows:
-        groups.setdefault(row.question.type, []).append(row)
-    lines = [f"{'type':<13} {'n':>4} {'acc':>6} {'refused':>8} {'grounded':>9}", "-" * 44]
-    for qtype, group in sorted(groups.items()):
-        answerable = [r for r in group if r.question.answerable]
-        n = len(group)
-        acc = sum(r.correct for r in answerable) / len(answerable) if answerable else 0.0
-        refused = sum(r.refused for r in group) / n
-        grounded = sum(r.grounded for r in group) / n
-        lines.append(f"{qtype:<13} {n:>4} {acc:>6.3f} {refused:>8.3f} {grounded:>9.3f}")
-    latencies = sorted(r.latency_ms for r in rows)
-    p50 = latencies[len(latencies) // 2]
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-    unanswerable = [r for r in rows if not r.question.answerable]
-    answerable = [r for r in rows if r.question.answerable]
-    lines.append(
-        f"refusal recall {sum(r.refused for r in unanswerable) / max(len(unanswerable), 1):.3f}"
-        f"  false refusals {sum(r.refused for r in answerable) / max(len(answerable), 1):.3f}"
-        f"  latency p50 {p50:.1f} ms  p95 {p95:.1f} ms"
-    )
-    return "\n".join(lines)

@@ -39,6 +39,7 @@ from qa.extract import (
 from qa.models import AnswerResponse, Citation
 from qa.query import plan_query
 from qa.retrieval import ScoredChunk
+from qa.settings import RetrievalMode
 
 # Provinces and municipalities other than 黑龙江: the documents say nothing about them.
 _OTHER_REGIONS = re.compile(
@@ -70,9 +71,14 @@ class Answerer:
         # Drop search-mode sub-words already covered by a longer token.
         return sorted(w for w in words if not any(w != o and w in o for o in words))
 
-    def ask(self, question: str, doc_ids: Sequence[str] | None = None) -> AnswerResponse:
+    def ask(
+        self,
+        question: str,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> AnswerResponse:
         started = time.perf_counter()
-        hits = self.engine.retriever.search(question, k=RETRIEVE_K, doc_ids=doc_ids)
+        hits = self.engine.retriever.search(question, k=RETRIEVE_K, doc_ids=doc_ids, mode=mode)
         kind = classify(question)
         refusal = self.refusal_reason(question, hits)
         found = None if refusal else self.extract(question, kind, hits)

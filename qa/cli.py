@@ -74,11 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_ask.add_argument("--doc", action="append", dest="doc_ids", help="only this document id")
 
-    p_eval = sub.add_parser("eval", help="score retrieval on gold questions")
+    p_eval = sub.add_parser("eval", help="run gold questions through qa ask and score them")
     p_eval.add_argument("--gold", type=Path, action="append", help="gold JSON lines (repeatable)")
-    p_eval.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="all")
-    p_eval.add_argument("--misses", action="store_true", help="list questions missed at top 5")
-    p_eval.add_argument("--answers", action="store_true", help="score answers, not retrieval")
+    p_eval.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
+    p_eval.add_argument("--out", type=Path, help="write one JSON line per question here")
+    p_eval.add_argument("--report", type=Path, help="write report.md and chart.png into DIR")
+    p_eval.add_argument("--compare", type=Path, help="baseline JSON: exit 1 on a regression")
+    p_eval.add_argument("--write-baseline", type=Path, help="store this run as the baseline")
+    p_eval.add_argument("--from-results", type=Path, help="recompute metrics from results.jsonl")
     return parser
 
 
@@ -219,51 +222,54 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    # Imported here: the engine never depends on eval/, only this composition root does.
-    from eval.gold import DEFAULT_GOLD, GoldError, load_gold
-    from eval.runner import MODES, evaluate_retrieval, format_table
-
+def load_rows(path: Path) -> list[dict[str, Any]]:
     try:
-        questions = [q for path in args.gold or [DEFAULT_GOLD] for q in load_gold(path)]
+        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a results file ({exc})") from exc
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> list[dict[str, Any]]:
+    """Result rows: fresh from the engine, or read back from a results file."""
+    # Imported here: the engine never depends on eval/, only this composition root does.
+    from eval.gold import GoldError, default_gold_files, load_gold
+    from eval.runner import run_gold
+
+    if args.from_results:
+        return load_rows(args.from_results)
+    try:
+        questions = [q for path in args.gold or default_gold_files() for q in load_gold(path)]
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
-    engine = SearchEngine(settings)
-    if args.answers:
-        return run_answer_eval(args, engine, questions)
-    modes = MODES if args.mode == "all" else (args.mode,)
-    answerable = sum(1 for q in questions if q.evidence)
-    reports = []
-    with tqdm(total=answerable * len(modes), desc="eval", unit="q", file=sys.stderr) as bar:
-        for mode in modes:
-            reports.append(
-                evaluate_retrieval(engine, questions, mode, on_step=lambda: bar.update(1))
-            )
-    print(format_table(reports))
-    if args.misses:
-        for report in reports:
-            for miss in report.misses_at_5:
-                top = " ".join((miss.top_passage or "-").split())[:80]
-                print(f"[{report.mode}] {miss.question.id} {miss.question.question} -> {top}")
-    return 0
+    answerer = Answerer(SearchEngine(settings))
+    mode = args.mode or settings.mode
+    with tqdm(total=len(questions), desc=f"eval ({mode})", unit="q", file=sys.stderr) as bar:
+        rows = run_gold(answerer, questions, mode, on_step=lambda: bar.update(1))
+    return rows
 
 
-def run_answer_eval(args: argparse.Namespace, engine: SearchEngine, questions: list[Any]) -> int:
-    from eval.runner import evaluate_answers, format_answer_table
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.compare import baseline_from, compare, format_changes
+    from eval.metrics import summarize
+    from eval.report import metric_table, write_report
 
-    answerer = Answerer(engine)
-    with tqdm(total=len(questions), desc="ask", unit="q", file=sys.stderr) as bar:
-        rows = evaluate_answers(answerer, questions, on_step=lambda: bar.update(1))
-    print(format_answer_table(rows))
-    if args.misses:
-        for row in rows:
-            wrong = row.question.answerable and not row.correct
-            if wrong or (not row.question.answerable and not row.refused):
-                expected = row.question.answers[0] if row.question.answers else "(refuse)"
-                print(
-                    f"{row.question.id} [{row.question.type}] {row.question.question}"
-                    f" | expected {expected} | got {row.answer}"
-                )
+    rows = evaluate(args, settings)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8"
+        )
+    summary = summarize(rows)
+    print(metric_table(summary) if summary["graded"] else f"{len(rows)} answered, no gold")
+    if args.report:
+        print(f"report: {write_report(args.report, summary, rows)}")
+    if args.write_baseline:
+        baseline = json.dumps(baseline_from(summary), ensure_ascii=False, indent=2)
+        args.write_baseline.write_text(baseline + "\n", "utf-8")
+    if args.compare:
+        changes = compare(summary, json.loads(args.compare.read_text("utf-8")))
+        print(format_changes(changes))
+        return 1 if any(c.regressed for c in changes) else 0
     return 0
 
 

@@ -1,0 +1,124 @@
+"""The review report: Markdown people read in a code review, and a PNG chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from eval.metrics import Row, Summary
+
+HEADLINE = (
+    ("retrieval", "recall@1"),
+    ("retrieval", "recall@5"),
+    ("retrieval", "mrr"),
+    ("answers", "accuracy"),
+    ("answers", "grounding"),
+    ("refusals", "recall"),
+    ("refusals", "false_refusal_rate"),
+)
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
+
+
+def metric_table(summary: Summary) -> str:
+    """Rows: overall then each type; columns: the headline metrics."""
+    header = ["type", "n", *[f"{section} {name}" for section, name in HEADLINE], "p50 ms", "p95 ms"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    groups = {"all": summary["overall"], **summary["by_type"]}
+    for name, group in groups.items():
+        cells = [name, str(group["questions"])]
+        cells += [_fmt(group[section][metric]) for section, metric in HEADLINE]
+        cells += [_fmt(group["latency"]["p50_ms"]), _fmt(group["latency"]["p95_ms"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def mode_table(by_mode: dict[str, dict[str, Any]]) -> str:
+    names = ["recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"]
+    lines = ["| mode | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for mode, metrics in by_mode.items():
+        lines.append(f"| {mode} | " + " | ".join(_fmt(metrics[n]) for n in names) + " |")
+    return "\n".join(lines)
+
+
+def failures(rows: Sequence[Row]) -> list[str]:
+    out = []
+    for r in rows:
+        if not r.get("graded"):
+            continue
+        wrong = bool(r["expected"]) and not r["scores"]["correct"]
+        unrefused = not r["expected"] and not r["refused"]
+        if wrong or unrefused:
+            expected = " / ".join(r["expected"]) or "(refusal)"
+            got = r["answer"] if r["answer"] is not None else f"(refused: {r['reason']})"
+            top = " ".join(r["citations"][0]["text"].split())[:100] if r["citations"] else "–"
+            out.append(
+                f"| {r['id']} | {r['type']} | {r['question']} | {expected} | {got} | {top} |"
+            )
+    return out
+
+
+def render_markdown(summary: Summary, rows: Sequence[Row]) -> str:
+    parts = [
+        "# Evaluation report",
+        f"{summary['questions']} questions, {summary['graded']} with gold.",
+        "## Metrics by question type",
+        metric_table(summary),
+    ]
+    if summary["by_mode"]:
+        parts += ["## Retrieval: BM25 vs dense vs hybrid", mode_table(summary["by_mode"])]
+    parts.append("![metrics](chart.png)")
+    bad = failures(rows)
+    parts += [f"## Failures ({len(bad)})"]
+    if bad:
+        header = [
+            "| id | type | question | expected | got | top passage |",
+            "|---|" * 1 + "---|" * 5,
+        ]
+        parts.append("\n".join([*header, *bad]))
+    return "\n\n".join(parts) + "\n"
+
+
+def render_chart(summary: Summary, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display on servers or in CI
+    import matplotlib.pyplot as plt
+
+    types = list(summary["by_type"])
+    by_mode = summary["by_mode"]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    for offset, (section, metric) in enumerate(
+        [("answers", "accuracy"), ("retrieval", "recall@5")]
+    ):
+        values = [summary["by_type"][t][section][metric] or 0.0 for t in types]
+        axes[0].bar([i + offset * 0.4 for i in range(len(types))], values, width=0.4, label=metric)
+    axes[0].set_xticks([i + 0.2 for i in range(len(types))], types, rotation=30, ha="right")
+    axes[0].set_ylim(0, 1.05)
+    axes[0].set_title("by question type")
+    axes[0].legend()
+    if by_mode:
+        names = ["recall@1", "recall@5", "mrr"]
+        for offset, mode in enumerate(by_mode):
+            values = [by_mode[mode][n] or 0.0 for n in names]
+            axes[1].bar(
+                [i + offset * 0.27 for i in range(len(names))], values, width=0.27, label=mode
+            )
+        axes[1].set_xticks([i + 0.27 for i in range(len(names))], names)
+        axes[1].set_ylim(0, 1.05)
+        axes[1].set_title("retrieval by mode")
+        axes[1].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(directory: Path, summary: Summary, rows: Sequence[Row]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    render_chart(summary, directory / "chart.png")
+    report = directory / "report.md"
+    report.write_text(render_markdown(summary, rows), encoding="utf-8")
+    return report
