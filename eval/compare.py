@@ -7,7 +7,9 @@ from typing import Any
 
 from eval.metrics import Summary, flatten
 
-DEFAULT_TOLERANCE = 0.02
+DEFAULT_TOLERANCE = 0.02  # about 3 questions in 160
+# An ungrounded answer is a bug, not a quality trade-off: no slack at all.
+EXACT = ("answers.grounding",)
 # Lower is better for these; for every other metric higher is better.
 LOWER_IS_BETTER = ("refusals.false_refusal_rate", "latency.")
 
@@ -51,4 +53,7 @@ def format_changes(changes: list[Change]) -> str:
 
 def baseline_from(summary: Summary, tolerance: float = DEFAULT_TOLERANCE) -> dict[str, Any]:
     metrics = {k: v for k, v in flatten(summary).items() if not k.startswith("latency.")}
-    return {"metrics": metrics, "tolerances": {k: tolerance for k in metrics}}
+    return {
+        "metrics": metrics,
+        "tolerances": {k: 0.0 if k in EXACT else tolerance for k in metrics},
+    }
