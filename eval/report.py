@@ -44,6 +44,21 @@ def mode_table(by_mode: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def hybrid_verdict(by_mode: dict[str, dict[str, Any]]) -> str:
+    """Says plainly whether fusion earns its keep on recall@5."""
+    if not {"hybrid", "bm25", "dense"} <= set(by_mode):
+        return ""
+    hybrid = by_mode["hybrid"]["recall@5"] or 0.0
+    beaten = [m for m in ("bm25", "dense") if (by_mode[m]["recall@5"] or 0.0) >= hybrid]
+    if not beaten:
+        return f"Hybrid beats both single retrievers on recall@5 ({hybrid:.3f})."
+    return (
+        f"Hybrid does not beat {' and '.join(beaten)} on recall@5 ({hybrid:.3f}): fusion "
+        "lets the weaker retriever's false positives displace the stronger one's hits; "
+        "consider QA_WEIGHT_BM25 / QA_WEIGHT_DENSE."
+    )
+
+
 def failures(rows: Sequence[Row]) -> list[str]:
     out = []
     for r in rows:
@@ -69,7 +84,12 @@ def render_markdown(summary: Summary, rows: Sequence[Row]) -> str:
         metric_table(summary),
     ]
     if summary["by_mode"]:
-        parts += ["## Retrieval: BM25 vs dense vs hybrid", mode_table(summary["by_mode"])]
+        by_mode = summary["by_mode"]
+        parts += [
+            "## Retrieval: BM25 vs dense vs hybrid",
+            mode_table(by_mode),
+            hybrid_verdict(by_mode),
+        ]
     parts.append("![metrics](chart.png)")
     bad = failures(rows)
     parts += [f"## Failures ({len(bad)})"]

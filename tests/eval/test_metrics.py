@@ -97,6 +97,7 @@ def test_report_is_written_and_lists_failures(tmp_path: Path) -> None:
     report = write_report(tmp_path / "r", summarize(ROWS), ROWS)
     text = report.read_text("utf-8")
     assert "| all | 5 |" in text and "BM25 vs dense vs hybrid" in text
+    assert "Hybrid does not beat bm25" in text  # equal recall@5: no gain from fusion
     assert "| 2 | figure | 问题2 | 550亿元 | 500亿元 |" in text
     assert "| 5 | unanswerable | 问题5 | (refusal) | 某答案 |" in text
     png = (tmp_path / "r" / "chart.png").read_bytes()
