@@ -111,15 +111,16 @@ def render_chart(summary: Summary, path: Path) -> None:
     types = list(summary["by_type"])
     by_mode = summary["by_mode"]
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-    for offset, (section, metric) in enumerate(
-        [("answers", "accuracy"), ("retrieval", "recall@5")]
-    ):
+    # Unanswerable questions have no accuracy or recall: their bar is refusal recall.
+    series = [("answers", "accuracy"), ("retrieval", "recall@5"), ("refusals", "recall")]
+    for offset, (section, metric) in enumerate(series):
         values = [summary["by_type"][t][section][metric] or 0.0 for t in types]
-        axes[0].bar([i + offset * 0.4 for i in range(len(types))], values, width=0.4, label=metric)
-    axes[0].set_xticks([i + 0.2 for i in range(len(types))], types, rotation=30, ha="right")
+        xs = [i + offset * 0.27 for i in range(len(types))]
+        axes[0].bar(xs, values, width=0.27, label=f"{section} {metric}")
+    axes[0].set_xticks([i + 0.27 for i in range(len(types))], types, rotation=30, ha="right")
     axes[0].set_ylim(0, 1.05)
     axes[0].set_title("by question type")
-    axes[0].legend()
+    axes[0].legend(loc="lower left", fontsize=8, framealpha=0.9)
     if by_mode:
         names = ["recall@1", "recall@5", "mrr"]
         for offset, mode in enumerate(by_mode):
@@ -130,7 +131,7 @@ def render_chart(summary: Summary, path: Path) -> None:
         axes[1].set_xticks([i + 0.27 for i in range(len(names))], names)
         axes[1].set_ylim(0, 1.05)
         axes[1].set_title("retrieval by mode")
-        axes[1].legend()
+        axes[1].legend(loc="lower left", fontsize=8, framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
