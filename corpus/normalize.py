@@ -8,7 +8,7 @@ Taiwan usage (技術契約 -> 技术合同, 套用 -> 应用, 智慧型 -> 智�
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -37,7 +37,8 @@ DOMAIN_MAP: dict[str, str] = {
 _DOMAIN_KEYS = sorted(DOMAIN_MAP, key=len, reverse=True)
 
 
-@lru_cache(maxsize=2)
+# One converter per config for the process: building one loads its dictionaries (~15 ms).
+@cache
 def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
