@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SAMPLE_QUERY ?= 到2025年技术合同成交额目标是多少
 
 .PHONY: run test install index lint clean
 
@@ -26,7 +25,7 @@ index: install
 	@test -f "$${QA_DATA_DIR:-data}/CURRENT" || $(BIN)/qa ingest
 
 run: index
-	$(BIN)/qa ask "$(SAMPLE_QUERY)"
+	$(BIN)/qa serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

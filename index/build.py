@@ -52,6 +52,7 @@ class HybridIndex:
     dense: faiss.Index
     embedder_name: str
     dim: int
+    generation: str = ""  # the published generation it was loaded from, if any
 
 
 @dataclass(frozen=True)

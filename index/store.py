@@ -272,4 +272,5 @@ def load_index(data_dir: Path, embedder_name: str, dim: int) -> HybridIndex:
         dense=dense,
         embedder_name=manifest["embedder"]["name"],
         dim=manifest["embedder"]["dim"],
+        generation=generation.name,
     )

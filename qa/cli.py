@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
 
+    p_serve = sub.add_parser("serve", help="serve the HTTP API (uvicorn)")
+    p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p_serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
     p_ask = sub.add_parser("ask", help="a short cited answer, or a refusal")
     p_ask.add_argument("question", nargs="?", help="the question")
     p_ask.add_argument("--json", action="store_true", help="print the answer JSON contract")
@@ -273,6 +277,19 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be 1-65535, got {args.port}")
+    # Load the index before binding: a bad index fails here with exit 2, not in a worker.
+    app = create_app(settings, Answerer(SearchEngine(settings)))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
 def fail(message: str) -> NoReturn:
     print(f"qa: error: {message}", file=sys.stderr)
     raise SystemExit(2)
@@ -284,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args)
         if args.command == "ingest":
             return run_ingest(args, settings)
+        if args.command == "serve":
+            return run_serve(args, settings)
         if args.command == "ask":
             return run_ask(args, settings)
         if args.command == "eval":

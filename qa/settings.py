@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     rrf_k: float = Field(60.0, gt=0)
     weight_bm25: float = Field(1.0, ge=0)
     weight_dense: float = Field(1.0, ge=0)
+    # HTTP service
+    api_keys: str = Field("", description="Comma-separated keys for internal routes (X-API-Key)")
+    cors_origins: str = Field("", description="Comma-separated origins allowed to call the API")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON body accepted")
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

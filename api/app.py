@@ -1,0 +1,136 @@
+"""The FastAPI application: built once per process around one loaded index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.deps import ServiceState
+from api.routes import router
+from qa.answer import Answerer
+from qa.engine import SearchEngine
+from qa.settings import Settings
+
+JSON_ROUTES = ("/v1/ask", "/v1/search", "/v1/chat/completions")
+
+
+class BodyLimit:
+    """413 for bodies over the cap, counted on the bytes actually received, so a chunked
+    body without Content-Length is held to the same limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"").decode() or "0"
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self.reject(send)
+            return
+        # Read the body here, up to the cap, and replay it: the app never sees more than
+        # max_bytes, and an error raised mid-read cannot be turned into a 400 or a 500.
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)  # disconnect: let the app see it
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self.reject(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def reject(self, send: Send) -> None:
+        body = json.dumps({"detail": f"request body over {self.max_bytes} bytes"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def readable(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": readable(exc)}, status_code=422)
+
+
+async def value_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=400)
+
+
+async def json_only(request: Request, call_next: Any) -> Any:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method == "POST" and request.url.path in JSON_ROUTES and media != "application/json":
+        return JSONResponse({"detail": "send application/json"}, status_code=415)
+    return await call_next(request)
+
+
+def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
+    """`answerer` lets tests share one; otherwise the index loads at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "service"):
+            app.state.service = ServiceState(settings, Answerer(SearchEngine(settings)))
+        yield
+
+    app = FastAPI(
+        title="政策问答 API",
+        description="黑龙江省科技政策文件问答：答案、原文句子与可点击的引用。",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if answerer is not None:
+        app.state.service = ServiceState(settings, answerer)
+    app.include_router(router)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(ValueError, value_error)
+    app.middleware("http")(json_only)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

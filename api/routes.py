@@ -1,0 +1,164 @@
+"""Routes: short, each delegating to qa/ in a worker thread."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from api.deps import ServiceState, StateDep
+from api.models import (
+    AskRequest,
+    ChatChoice,
+    ChatChoiceMessage,
+    ChatRequest,
+    ChatResponse,
+    Readiness,
+    SearchRequest,
+)
+from qa.models import AnswerResponse, SearchResponse
+
+router = APIRouter()
+T = TypeVar("T")
+
+
+async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
+    """CPU work (embedding, FAISS, BM25) runs off the event loop, one query at a time."""
+
+    def locked() -> T:
+        with state.lock:
+            return work()
+
+    return await run_in_threadpool(locked)
+
+
+async def answer(state: ServiceState, question: str, doc_ids: list[str] | None) -> AnswerResponse:
+    return await in_worker(state, lambda: state.answerer.ask(question, doc_ids=doc_ids))
+
+
+@router.get("/healthz", tags=["ops"])
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["ops"])
+async def readyz(state: StateDep) -> Readiness:
+    index = state.answerer.engine.retriever.index
+    return Readiness(
+        generation=index.generation,
+        documents=len(index.documents),
+        chunks=len(index.chunks),
+        embedder=index.embedder_name,
+    )
+
+
+@router.post("/v1/ask", tags=["public"], summary="提问：简短答案、原文句子与引用")
+async def ask(body: AskRequest, state: StateDep) -> AnswerResponse:
+    response = await answer(state, body.question, body.doc_ids)
+    if body.top_k is not None:
+        response.citations = response.citations[: body.top_k]
+    return response
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post("/v1/ask/stream", tags=["public"], summary="提问（SSE）：先引用，后答案，最后完整对象")
+async def ask_stream(body: AskRequest, state: StateDep) -> StreamingResponse:
+    response = await answer(state, body.question, body.doc_ids)
+
+    def events() -> Iterator[str]:
+        yield sse("citations", [c.model_dump() for c in response.citations])
+        yield sse(
+            "answer",
+            {
+                "answer": response.answer,
+                "sentence": response.sentence,
+                "refused": response.refused,
+                "reason": response.reason,
+            },
+        )
+        yield sse("done", response.model_dump())
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@router.post("/v1/search", tags=["public"], summary="检索：按相关度排序的原文段落")
+async def search(body: SearchRequest, state: StateDep) -> SearchResponse:
+    engine = state.answerer.engine
+    return await in_worker(
+        state, lambda: engine.search(body.query, k=body.top_k, doc_ids=body.doc_ids)
+    )
+
+
+def chat_content(response: AnswerResponse) -> str:
+    """ "500亿元——《黑龙江省“十四五”科技创新规划》第一章 … > 三、发展目标"."""
+    if response.refused or not response.citations:
+        return "抱歉，现有政策文件中没有找到这个问题的答案。"
+    source = response.citations[0]
+    section = source.section.split(" > ")
+    where = " ".join(part.split(" ")[0] for part in section[:-1]) + (
+        " " if len(section) > 1 else ""
+    )
+    return f"{response.answer}——《{source.title}》{where}{section[-1]}"
+
+
+@router.post(
+    "/v1/chat/completions", tags=["openai"], summary="OpenAI 兼容的对话接口", response_model=None
+)
+async def chat_completions(body: ChatRequest, state: StateDep) -> ChatResponse | StreamingResponse:
+    users = [m for m in body.messages if m.role == "user" and m.text().strip()]
+    question = users[-1].text().strip()[:500] if users else ""
+    if not question:
+        from fastapi import HTTPException
+
+        raise HTTPException(422, "messages must contain a user message with text")
+    response = await answer(state, question, None)
+    completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+    content = chat_content(response)
+    if body.stream:
+        return StreamingResponse(
+            chat_chunks(completion_id, created, body.model, content, response),
+            media_type="text/event-stream",
+        )
+    return ChatResponse(
+        id=completion_id,
+        created=created,
+        model=body.model,
+        choices=[ChatChoice(message=ChatChoiceMessage(content=content))],
+        usage={
+            "prompt_tokens": len(question),
+            "completion_tokens": len(content),
+            "total_tokens": len(question) + len(content),
+        },
+        citations=response.citations,
+    )
+
+
+def chat_chunks(
+    completion_id: str, created: int, model: str, content: str, response: AnswerResponse
+) -> Iterator[str]:
+    base = {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+    }
+    deltas: list[tuple[dict[str, Any], str | None]] = [
+        ({"role": "assistant", "content": ""}, None),
+        ({"content": content}, None),
+        ({}, "stop"),
+    ]
+    for delta, finish in deltas:
+        chunk = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        if finish:
+            chunk["citations"] = [c.model_dump() for c in response.citations]
+        yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
+    yield "data: [DONE]\n\n"
