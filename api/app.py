@@ -14,33 +14,38 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import ServiceState
+from api.documents import router as documents_router
 from api.routes import router
 from qa.answer import Answerer
 from qa.engine import SearchEngine
 from qa.settings import Settings
 
-JSON_ROUTES = ("/v1/ask", "/v1/search", "/v1/chat/completions")
+JSON_ROUTES = ("/v1/ask", "/v1/ask/stream", "/v1/search", "/v1/chat/completions")
+UPLOAD_ROUTE = "/v1/documents"
 
 
 class BodyLimit:
     """413 for bodies over the cap, counted on the bytes actually received, so a chunked
     body without Content-Length is held to the same limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.max_json = max_bytes
+        self.max_upload = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope["method"] == "POST" and scope["path"] == UPLOAD_ROUTE
+        limit = self.max_upload if upload else self.max_json
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"").decode() or "0"
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self.reject(send)
+        if declared.isdigit() and int(declared) > limit:
+            await self.reject(send, limit)
             return
         # Read the body here, up to the cap, and replay it: the app never sees more than
-        # max_bytes, and an error raised mid-read cannot be turned into a 400 or a 500.
+        # the limit, and an error raised mid-read cannot be turned into a 400 or a 500.
         chunks: list[bytes] = []
         received = 0
         while True:
@@ -50,8 +55,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             received += len(chunk)
-            if received > self.max_bytes:
-                await self.reject(send)
+            if received > limit:
+                await self.reject(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -67,8 +72,9 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def reject(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body over {self.max_bytes} bytes"}).encode()
+    @staticmethod
+    async def reject(send: Send, limit: int) -> None:
+        body = json.dumps({"detail": f"request body over {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -121,6 +127,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     if answerer is not None:
         app.state.service = ServiceState(settings, answerer)
     app.include_router(router)
+    app.include_router(documents_router)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
     app.middleware("http")(json_only)
@@ -132,5 +139,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     return app

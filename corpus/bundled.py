@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from corpus.loaders import CorpusError, doc_id_for, guess_title, loader_for
+from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, guess_title
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script
 
@@ -28,9 +28,12 @@ def read_metadata(directory: Path) -> dict[str, DocumentMeta]:
 
 
 def load_path(path: Path, meta: DocumentMeta | None = None) -> Document:
-    loader = loader_for(path)
     provisional = meta or DocumentMeta(doc_id=doc_id_for(path), title=path.stem)
-    doc = loader.load(path, provisional)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
+    doc = document_from_bytes(data, str(path), provisional)
     if meta is not None:
         return doc
     guessed = DocumentMeta(

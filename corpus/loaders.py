@@ -6,9 +6,10 @@ Later formats (html, docx, pdf) plug in by adding a loader to `LOADERS`.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Protocol
 
 from corpus.models import Document, DocumentMeta
@@ -21,7 +22,9 @@ class CorpusError(ValueError):
 class Loader(Protocol):
     suffixes: tuple[str, ...]
 
-    def load(self, path: Path, meta: DocumentMeta) -> Document: ...
+    def extract(self, data: bytes, name: str) -> str:
+        """The document's text; raises CorpusError naming `name` when it cannot."""
+        ...
 
 
 # Control characters other than tab/newline/CR mean the bytes are not text.
@@ -64,21 +67,89 @@ def _mostly_unprintable(text: str) -> bool:
 class PlainTextLoader:
     suffixes: tuple[str, ...] = (".txt", ".md")
 
-    def load(self, path: Path, meta: DocumentMeta) -> Document:
+    def extract(self, data: bytes, name: str) -> str:
+        return decode_text(data, name)
+
+
+class HtmlLoader:
+    """Visible text of an HTML page, one block per line (BeautifulSoup, stdlib parser)."""
+
+    suffixes: tuple[str, ...] = (".html", ".htm")
+
+    def extract(self, data: bytes, name: str) -> str:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(decode_text(data, name), "html.parser")
+        for hidden in soup(["script", "style", "head", "noscript"]):
+            hidden.decompose()
+        for row in soup.find_all("tr"):
+            # Our table convention: one tab-led cell per line, rows apart by a blank line.
+            cells = [c.get_text(" ", strip=True) for c in row.find_all(["td", "th"])]
+            row.replace_with("\n" + "".join(f"\t{c}\n" for c in cells) + "\n")
+        return _tidy(soup.get_text("\n"))
+
+
+class DocxLoader:
+    """Paragraphs and tables of a .docx, in document order (python-docx)."""
+
+    suffixes: tuple[str, ...] = (".docx",)
+
+    def extract(self, data: bytes, name: str) -> str:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
-        text = decode_text(data, str(path))
+            document = docx.Document(io.BytesIO(data))
+        except Exception as exc:  # python-docx raises several unrelated types on bad zips
+            raise CorpusError(f"{name}: not a readable .docx ({exc.__class__.__name__})") from exc
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+            elif isinstance(block, Table):
+                for row in block.rows:
+                    lines.extend(f"\t{cell.text}" for cell in row.cells)
+                    lines.append("")
+        return _tidy("\n".join(lines))
+
+
+class PdfLoader:
+    """Text of a PDF with a text layer (pypdf); scanned images are refused, not guessed."""
+
+    suffixes: tuple[str, ...] = (".pdf",)
+
+    def extract(self, data: bytes, name: str) -> str:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        except (PdfReadError, ValueError, KeyError, OSError) as exc:
+            raise CorpusError(f"{name}: not a readable PDF ({exc})") from exc
         if not text.strip():
-            raise CorpusError(f"{path}: empty document")
-        return Document(meta=meta, text=text)
+            raise CorpusError(f"{name}: the PDF has no text layer (scanned?); OCR it first")
+        return _tidy(text)
 
 
-LOADERS: tuple[Loader, ...] = (PlainTextLoader(),)
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def loader_for(path: Path) -> Loader:
+LOADERS: tuple[Loader, ...] = (PlainTextLoader(), HtmlLoader(), DocxLoader(), PdfLoader())
+
+
+def document_from_bytes(data: bytes, name: str, meta: DocumentMeta) -> Document:
+    """A document from uploaded or read bytes: the loader is picked by `name`'s suffix."""
+    text = loader_for(Path(name)).extract(data, name)
+    if not text.strip():
+        raise CorpusError(f"{name}: empty document")
+    return Document(meta=meta, text=text)
+
+
+def loader_for(path: PurePath) -> Loader:
     for loader in LOADERS:
         if path.suffix.lower() in loader.suffixes:
             return loader
@@ -86,7 +157,7 @@ def loader_for(path: Path) -> Loader:
     raise CorpusError(f"{path}: unsupported format {path.suffix or '(none)'}; expected {known}")
 
 
-def doc_id_for(path: Path) -> str:
+def doc_id_for(path: PurePath) -> str:
     """A stable id from the file name: what citations and filters refer to."""
     stem = re.sub(r"[^\w\-]+", "-", path.stem).strip("-").lower()
     if not stem:

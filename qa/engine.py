@@ -9,6 +9,7 @@ from pathlib import Path
 
 from corpus.bundled import BUNDLED_DIR, load_documents
 from corpus.chunking import chunk_document
+from corpus.models import Document
 from index.build import BuildReport, build_index
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, make_embedder
@@ -44,8 +45,19 @@ def ingest(
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
     """Read, chunk, embed and publish a new generation; the old one stays until then."""
-    started = time.perf_counter()
     documents = load_documents(list(paths) or [BUNDLED_DIR])
+    return publish_documents(settings, documents, embedder, on_total, on_progress)
+
+
+def publish_documents(
+    settings: Settings,
+    documents: Sequence[Document],
+    embedder: Embedder | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Chunk, embed and publish exactly `documents` as the new current generation."""
+    started = time.perf_counter()
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
     if on_total:
         on_total(len(chunks))
@@ -54,7 +66,7 @@ def ingest(
         cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
         try:
             index, report = build_index(
-                documents, chunks, embedder, Tokenizer(), cache, on_progress=on_progress
+                list(documents), chunks, embedder, Tokenizer(), cache, on_progress=on_progress
             )
         finally:
             cache.close()

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="Comma-separated keys for internal routes (X-API-Key)")
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON body accepted")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload")
 
     @property
     def api_key_list(self) -> list[str]:

@@ -36,8 +36,8 @@ def test_rejects_random_bytes() -> None:
 
 
 def test_unsupported_suffix() -> None:
-    with pytest.raises(CorpusError, match=r"\.pdf"):
-        loader_for(Path("report.pdf"))
+    with pytest.raises(CorpusError, match=r"\.xls"):
+        loader_for(Path("report.xls"))
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:

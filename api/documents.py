@@ -1,0 +1,119 @@
+"""Internal document routes (X-API-Key): list, inspect, upload, delete.
+
+A change builds and publishes a new index generation in a worker thread while queries
+keep being answered from the old one; the service then switches to the new generation
+in one reference swap.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import ApiKeyDep, ServiceState, StateDep
+from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
+from corpus.models import Document, DocumentMeta
+from corpus.normalize import detect_script
+from qa.answer import Answerer
+from qa.engine import SearchEngine, publish_documents
+
+router = APIRouter(prefix="/v1/documents", tags=["internal"])
+_writer = threading.Lock()  # one index change at a time; queries are not blocked by it
+
+
+def summary(state: ServiceState, doc: Document) -> dict[str, Any]:
+    chunks = [c for c in state.answerer.engine.retriever.index.chunks if c.doc_id == doc.doc_id]
+    meta = doc.meta
+    return {
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "issuer": meta.issuer,
+        "date": meta.date,
+        "doc_number": meta.doc_number,
+        "script": meta.script,
+        "chunks": len(chunks),
+    }
+
+
+def documents_of(state: ServiceState) -> dict[str, Document]:
+    return state.answerer.engine.retriever.index.documents
+
+
+def republish(state: ServiceState, documents: list[Document]) -> str:
+    """Publish `documents` as a new generation and switch the service to it."""
+    with _writer:
+        engine = state.answerer.engine
+        publish_documents(state.settings, documents, embedder=engine.embedder)
+        fresh = Answerer(SearchEngine(state.settings, embedder=engine.embedder))
+        with state.lock:
+            state.answerer = fresh
+        return fresh.engine.retriever.index.generation
+
+
+@router.get("", summary="文档列表")
+async def list_documents(state: StateDep, _key: ApiKeyDep) -> list[dict[str, Any]]:
+    return [summary(state, d) for d in documents_of(state).values()]
+
+
+@router.get("/{doc_id}", summary="文档详情：元数据、章节、段落数")
+async def get_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[str, Any]:
+    doc = documents_of(state).get(doc_id)
+    if doc is None:
+        raise HTTPException(404, f"no document {doc_id!r}")
+    sections: list[str] = []
+    for chunk in state.answerer.engine.retriever.index.chunks:
+        shown = chunk.section.display()
+        if chunk.doc_id == doc_id and shown and shown not in sections:
+            sections.append(shown)
+    return {**summary(state, doc), "sections": sections}
+
+
+@router.post("", status_code=201, summary="上传文档（txt/md/html/docx/pdf）并发布新索引")
+async def upload_document(
+    state: StateDep,
+    _key: ApiKeyDep,
+    file: Annotated[UploadFile, File(description="文档文件")],
+    doc_id: Annotated[str | None, Form(max_length=100, pattern=r"^[\w\-]+$")] = None,
+    title: Annotated[str | None, Form(max_length=200)] = None,
+    issuer: Annotated[str | None, Form(max_length=200)] = None,
+    date: Annotated[str | None, Form(max_length=20, pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    doc_number: Annotated[str | None, Form(max_length=100)] = None,
+) -> dict[str, Any]:
+    # The client's file name only picks the loader and a default id; it is never a path.
+    name = PurePath(file.filename or "upload.txt").name
+    try:
+        loader_for(PurePath(name))
+    except CorpusError as exc:
+        raise HTTPException(415, str(exc)) from exc
+    data = await file.read()
+    try:
+        new_id = doc_id or doc_id_for(PurePath(name))
+        meta = DocumentMeta(new_id, title or PurePath(name).stem, issuer, date, doc_number)
+        doc = document_from_bytes(data, name, meta)
+    except CorpusError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    current = documents_of(state)
+    if new_id in current:
+        raise HTTPException(409, f"document {new_id!r} exists; delete it first to replace it")
+    doc = Document(
+        DocumentMeta(new_id, meta.title, issuer, date, doc_number, detect_script(doc.text), name),
+        doc.text,
+    )
+    generation = await run_in_threadpool(republish, state, [*current.values(), doc])
+    return {**summary(state, doc), "generation": generation}
+
+
+@router.delete("/{doc_id}", summary="删除文档并发布新索引")
+async def delete_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[str, Any]:
+    current = documents_of(state)
+    if doc_id not in current:
+        raise HTTPException(404, f"no document {doc_id!r}")
+    if len(current) == 1:
+        raise HTTPException(400, "cannot delete the last document: the index would be empty")
+    remaining = [d for d in current.values() if d.doc_id != doc_id]
+    generation = await run_in_threadpool(republish, state, remaining)
+    return {"deleted": doc_id, "generation": generation}

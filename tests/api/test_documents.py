@@ -1,0 +1,140 @@
+"""Internal document routes: keys, upload of every format, delete, atomic switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.deps import require_api_key
+from index.embedders import FakeEmbedder
+from qa.answer import Answerer
+from qa.engine import SearchEngine, ingest
+from qa.settings import Settings
+
+KEY = {"X-API-Key": "s3cret-key"}
+PUBLIC_QUERIES = {"/v1/ask", "/v1/ask/stream", "/v1/search", "/v1/chat/completions"}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        embedder="fake",
+        api_keys="s3cret-key,other",
+        max_upload_bytes=4096,
+    )
+    ingest(settings, embedder=FakeEmbedder())
+    answerer = Answerer(SearchEngine(settings, embedder=FakeEmbedder()))
+    return TestClient(create_app(settings, answerer))
+
+
+def api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every APIRoute, looking inside included routers (FastAPI wraps them)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found.extend(api_routes(route.original_router.routes))
+    return found
+
+
+def test_every_mutating_or_internal_route_requires_a_key(client: TestClient) -> None:
+    guarded = []
+    routes = api_routes(client.app.routes)  # type: ignore[attr-defined]
+    assert {r.path for r in routes} >= PUBLIC_QUERIES  # the walk sees the public ones too
+    for route in routes:
+        if route.path in PUBLIC_QUERIES:
+            continue
+        calls = {dep.call for dep in route.dependant.dependencies}
+        mutating = bool(route.methods & {"POST", "PUT", "PATCH", "DELETE"})
+        if mutating or route.path.startswith("/v1/documents"):
+            assert require_api_key in calls, f"{route.methods} {route.path} has no key check"
+            guarded.append(route.path)
+    assert "/v1/documents" in guarded and "/v1/documents/{doc_id}" in guarded
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"X-API-Key": ""}])
+def test_missing_or_wrong_key_is_401(client: TestClient, headers: dict[str, str]) -> None:
+    assert client.get("/v1/documents", headers=headers).status_code == 401
+    assert client.delete("/v1/documents/x", headers=headers).status_code == 401
+
+
+def test_list_and_get(client: TestClient) -> None:
+    docs = client.get("/v1/documents", headers=KEY).json()
+    assert {d["doc_id"] for d in docs} == {
+        "hlj-sti-14th-five-year-plan-2021",
+        "hlj-sti-revitalization-action-plan-2022-2026",
+    }
+    one = client.get(
+        "/v1/documents/hlj-sti-14th-five-year-plan-2021", headers={"X-API-Key": "other"}
+    )
+    body = one.json()
+    assert body["chunks"] > 100 and any(s.startswith("第一章") for s in body["sections"])
+    assert client.get("/v1/documents/nope", headers=KEY).status_code == 404
+
+
+def test_upload_then_search_then_delete(client: TestClient) -> None:
+    before = client.get("/readyz").json()["generation"]
+    text = "某市科技创新条例\n一、目标\n到2027年，全市孵化器达到88家。\n".encode()
+    response = client.post(
+        "/v1/documents",
+        headers=KEY,
+        files={"file": ("../../etc/passwd.txt", text, "text/plain")},
+        data={"title": "某市科技创新条例", "date": "2024-01-02"},
+    )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["doc_id"] == "passwd" and created["chunks"] >= 1
+    assert client.get("/readyz").json()["generation"] != before
+    hits = client.post("/v1/search", json={"query": "孵化器88家", "doc_ids": ["passwd"]}).json()
+    assert "88家" in hits["results"][0]["text"]
+    again = client.post("/v1/documents", headers=KEY, files={"file": ("passwd.txt", text)})
+    assert again.status_code == 409
+    assert client.delete("/v1/documents/passwd", headers=KEY).json()["deleted"] == "passwd"
+    assert client.get("/v1/documents/passwd", headers=KEY).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status"),
+    [
+        ("scan.exe", b"MZ\x00\x00", 415),
+        ("empty.txt", b"   ", 400),
+        ("binary.txt", b"\x00\x01\x02\x03", 400),
+        ("broken.pdf", b"%PDF-garbage", 400),
+        ("big.txt", "字".encode() * 2000, 413),
+    ],
+)
+def test_bad_uploads(client: TestClient, name: str, content: bytes, status: int) -> None:
+    before = client.get("/readyz").json()["generation"]
+    response = client.post("/v1/documents", headers=KEY, files={"file": (name, content)})
+    assert response.status_code == status, response.text
+    assert client.get("/readyz").json()["generation"] == before  # nothing published
+
+
+def test_bad_form_fields_are_422(client: TestClient) -> None:
+    files = {"file": ("a.txt", "正文。".encode())}
+    bad_id = client.post("/v1/documents", headers=KEY, files=files, data={"doc_id": "../x"})
+    assert bad_id.status_code == 422
+    bad_date = client.post("/v1/documents", headers=KEY, files=files, data={"date": "yesterday"})
+    assert bad_date.status_code == 422
+
+
+def test_cannot_delete_last_document(client: TestClient) -> None:
+    client.delete("/v1/documents/hlj-sti-14th-five-year-plan-2021", headers=KEY)
+    last = client.delete("/v1/documents/hlj-sti-revitalization-action-plan-2022-2026", headers=KEY)
+    assert last.status_code == 400
+
+
+def test_keyless_service_disables_internal_routes(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "d", embedder="fake")
+    ingest(settings, embedder=FakeEmbedder())
+    client = TestClient(
+        create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder())))
+    )
+    assert client.get("/v1/documents", headers=KEY).status_code == 503
