@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -109,6 +110,19 @@ async def json_only(request: Request, call_next: Any) -> Any:
     return await call_next(request)
 
 
+async def timed(request: Request, call_next: Any) -> Any:
+    started = time.perf_counter()
+    response = await call_next(request)
+    service = getattr(request.app.state, "service", None)
+    route = request.scope.get("route")
+    if service is not None:
+        path = getattr(route, "path", "unmatched")  # templates, never raw paths: bounded labels
+        service.metrics.observe(
+            path, request.method, response.status_code, time.perf_counter() - started
+        )
+    return response
+
+
 def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     """`answerer` lets tests share one; otherwise the index loads at start-up."""
 
@@ -131,6 +145,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
     app.middleware("http")(json_only)
+    app.middleware("http")(timed)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

