@@ -8,6 +8,7 @@ in one reference swap.
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -27,16 +28,7 @@ _writer = threading.Lock()  # one index change at a time; queries are not blocke
 
 def summary(state: ServiceState, doc: Document) -> dict[str, Any]:
     chunks = [c for c in state.answerer.engine.retriever.index.chunks if c.doc_id == doc.doc_id]
-    meta = doc.meta
-    return {
-        "doc_id": meta.doc_id,
-        "title": meta.title,
-        "issuer": meta.issuer,
-        "date": meta.date,
-        "doc_number": meta.doc_number,
-        "script": meta.script,
-        "chunks": len(chunks),
-    }
+    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "chunks": len(chunks)}
 
 
 def documents_of(state: ServiceState) -> dict[str, Document]:

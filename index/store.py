@@ -23,6 +23,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -87,18 +88,7 @@ def chunk_from_dict(data: dict[str, Any]) -> Chunk:
 
 
 def document_to_dict(doc: Document) -> dict[str, Any]:
-    meta = doc.meta
-    return {
-        "doc_id": meta.doc_id,
-        "title": meta.title,
-        "issuer": meta.issuer,
-        "date": meta.date,
-        "doc_number": meta.doc_number,
-        "script": meta.script,
-        "source_file": meta.source_file,
-        "aliases": list(meta.aliases),
-        "text": doc.text,
-    }
+    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "text": doc.text}
 
 
 def document_from_dict(data: dict[str, Any]) -> Document:

@@ -18,6 +18,7 @@ from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
 from qa.models import AnswerResponse
 from qa.settings import Settings
+from tests.contract import ANSWER_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -138,15 +139,7 @@ def test_ask_cli(
     capsys.readouterr()
     assert main(["ask", "到2025年技术合同成交额目标是多少", "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
-    assert set(body) >= {
-        "question",
-        "answer",
-        "refused",
-        "reason",
-        "sentence",
-        "citations",
-        "latency_ms",
-    }
+    assert set(body) >= ANSWER_FIELDS
     batch = tmp_path / "q.jsonl"
     batch.write_text(
         '{"id": 1, "question": "文号是什么"}\n{"id": 2, "question": "天气"}\n', "utf-8"
