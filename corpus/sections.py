@@ -9,7 +9,6 @@ trimmed of surrounding whitespace, so the text shown is always the text as writt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpus.models import ChunkKind, SectionPath, TableCells
@@ -259,10 +258,3 @@ class _SectionWalker:
 def parse_blocks(text: str) -> list[Block]:
     return _SectionWalker(split_lines(text)).walk()
 
-
-def iter_sections(blocks: list[Block]) -> Iterator[SectionPath]:
-    seen: set[SectionPath] = set()
-    for block in blocks:
-        if block.section not in seen:
-            seen.add(block.section)
-            yield block.section
