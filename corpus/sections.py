@@ -257,4 +257,3 @@ class _SectionWalker:
 
 def parse_blocks(text: str) -> list[Block]:
     return _SectionWalker(split_lines(text)).walk()
-
