@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -130,8 +130,6 @@ async def chat_completions(
     users = [m for m in body.messages if m.role == "user" and m.text().strip()]
     question = users[-1].text().strip()[:500] if users else ""
     if not question:
-        from fastapi import HTTPException
-
         raise HTTPException(422, "messages must contain a user message with text")
     response = await answer(state, question, None)
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
