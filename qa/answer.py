@@ -37,7 +37,6 @@ from qa.extract import (
     who_answer,
 )
 from qa.models import AnswerResponse, Citation
-from qa.query import plan_query
 from qa.retrieval import ScoredChunk
 from qa.settings import RetrievalMode
 
@@ -57,6 +56,12 @@ class Answerer:
         self.section_chunks: dict[tuple[str, SectionPath], list[Chunk]] = {}
         for chunk in engine.retriever.index.chunks:
             self.section_chunks.setdefault((chunk.doc_id, chunk.section), []).append(chunk)
+        # Documents' own names, folded once: quoted parts of them are not named items.
+        self.own_names = {
+            fold_compact(n)
+            for doc in self.documents.values()
+            for n in (doc.meta.title, *doc.meta.aliases)
+        }
         # Years any document speaks of: a question about another year is not covered.
         self.corpus_years = {y for d in self.documents.values() for y in question_years(d.text)}
 
@@ -65,7 +70,7 @@ class Answerer:
         return self.engine.retriever.index.documents
 
     def keywords(self, question: str) -> list[str]:
-        plan = plan_query(question, {d: doc.meta for d, doc in self.documents.items()})
+        plan = self.engine.retriever.plan(question)
         tokens = self.tokenizer.tokenize(plan.text)
         words = {t for t in tokens if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t)}
         # Drop search-mode sub-words already covered by a longer token.
@@ -104,9 +109,9 @@ class Answerer:
         named = self.named_items(question)
         usable = [
             (rank, hit)
-            for rank, hit in enumerate(hits)
-            if keyword_overlap(keywords, self.context_of(hit.chunk)) >= MIN_OVERLAP
-            and all(n in fold_compact(self.context_of(hit.chunk)) for n in named)
+            for rank, hit, context in ((r, h, self.context_of(h.chunk)) for r, h in enumerate(hits))
+            if keyword_overlap(keywords, context) >= MIN_OVERLAP
+            and all(n in fold_compact(context) for n in named)
         ]
         if kind == "who":
             return first_found(
@@ -127,14 +132,9 @@ class Answerer:
 
         Titles in 《》 and quoted parts of a document's own name (“十四五”) do not count.
         """
-        names = {
-            fold_compact(n)
-            for doc in self.documents.values()
-            for n in (doc.meta.title, *doc.meta.aliases)
-        }
         untitled = re.sub(r"《[^》]*》", "", question)
         quoted = [fold_compact(n) for n in QUOTED.findall(untitled)]
-        return [q for q in quoted if not any(q in name for name in names)]
+        return [q for q in quoted if not any(q in name for name in self.own_names)]
 
     def best_quantity(
         self,

@@ -38,11 +38,17 @@ def document_names(meta: DocumentMeta) -> list[str]:
     return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
 
 
-def plan_query(query: str, documents: Mapping[str, DocumentMeta]) -> QueryPlan:
+def names_by_document(documents: Mapping[str, DocumentMeta]) -> dict[str, list[str]]:
+    """Every document's names, folded once: built with the index, not per query."""
+    return {doc_id: document_names(meta) for doc_id, meta in documents.items()}
+
+
+def plan_query(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
+    """`names` comes from `names_by_document`."""
     cleaned = _clean(query)
     mentions: list[tuple[int, str, str]] = []
-    for doc_id, meta in documents.items():
-        for name in document_names(meta):
+    for doc_id, doc_names in names.items():
+        for name in doc_names:
             if name in cleaned:
                 mentions.append((len(name), name, doc_id))
                 break

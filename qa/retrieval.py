@@ -15,7 +15,7 @@ from index.bm25 import FloatArray
 from index.build import HybridIndex
 from index.embedders import Embedder
 from index.tokenize import Tokenizer
-from qa.query import plan_query, restrict
+from qa.query import QueryPlan, names_by_document, plan_query, restrict
 from qa.settings import RetrievalMode, Settings
 
 BoolArray = npt.NDArray[np.bool_]
@@ -69,7 +69,12 @@ class HybridRetriever:
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.settings = settings
-        self.metas = {doc_id: doc.meta for doc_id, doc in index.documents.items()}
+        metas = {doc_id: doc.meta for doc_id, doc in index.documents.items()}
+        self.doc_names = names_by_document(metas)
+
+    def plan(self, query: str) -> QueryPlan:
+        """The query's matching text and the documents it names."""
+        return plan_query(query, self.doc_names)
 
     def doc_mask(self, doc_ids: Sequence[str] | None) -> BoolArray | None:
         if not doc_ids:
@@ -113,7 +118,7 @@ class HybridRetriever:
             raise ValueError("query is empty")
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
-        plan = plan_query(query, self.metas)
+        plan = self.plan(query)
         allowed = self.doc_mask(restrict(plan, doc_ids))
         pool = max(self.settings.candidates, k)
         bm25 = self.bm25_ranking(plan.text, allowed, pool) if mode != "dense" else []

@@ -5,7 +5,7 @@ import pytest
 
 from corpus.models import DocumentMeta
 from qa.engine import SearchEngine
-from qa.query import plan_query, restrict
+from qa.query import names_by_document, plan_query, restrict
 from qa.retrieval import rrf_fuse, top_ranked
 
 PLAN = "hlj-sti-14th-five-year-plan-2021"
@@ -40,11 +40,12 @@ def test_document_mention_becomes_filter() -> None:
             ACTION, "黑龍江省科技振興行動計畫(2022—2026年)", aliases=("行动计划",)
         ),
     }
-    plan = plan_query("《黑龙江省“十四五”科技创新规划》中技术合同成交额是多少", docs)
+    names = names_by_document(docs)
+    plan = plan_query("《黑龙江省“十四五”科技创新规划》中技术合同成交额是多少", names)
     assert plan.doc_ids == (PLAN,)
     assert "十四五" not in plan.text and "技术合同成交额" in plan.text
-    assert plan_query("行動計畫的高新技术企业目标", docs).doc_ids == (ACTION,)
-    assert plan_query("到2025年技术合同成交额目标是多少", docs).doc_ids == ()
+    assert plan_query("行動計畫的高新技术企业目标", names).doc_ids == (ACTION,)
+    assert plan_query("到2025年技术合同成交额目标是多少", names).doc_ids == ()
     assert restrict(plan, [ACTION]) == (ACTION,)
 
 
