@@ -8,6 +8,7 @@ in one reference swap.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import asdict
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -26,9 +27,12 @@ router = APIRouter(prefix="/v1/documents", tags=["internal"])
 _writer = threading.Lock()  # one index change at a time; queries are not blocked by it
 
 
-def summary(state: ServiceState, doc: Document) -> dict[str, Any]:
-    chunks = [c for c in state.answerer.engine.retriever.index.chunks if c.doc_id == doc.doc_id]
-    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "chunks": len(chunks)}
+def chunk_counts(state: ServiceState) -> Counter[str]:
+    return Counter(c.doc_id for c in state.answerer.engine.retriever.index.chunks)
+
+
+def summary(doc: Document, chunks: int) -> dict[str, Any]:
+    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "chunks": chunks}
 
 
 def documents_of(state: ServiceState) -> dict[str, Document]:
@@ -48,7 +52,8 @@ def republish(state: ServiceState, documents: list[Document]) -> str:
 
 @router.get("", summary="文档列表")
 async def list_documents(state: StateDep, _key: ApiKeyDep) -> list[dict[str, Any]]:
-    return [summary(state, d) for d in documents_of(state).values()]
+    counts = chunk_counts(state)  # one pass over the chunks, not one per document
+    return [summary(d, counts[d.doc_id]) for d in documents_of(state).values()]
 
 
 @router.get("/{doc_id}", summary="文档详情：元数据、章节、段落数")
@@ -61,7 +66,7 @@ async def get_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[st
         shown = chunk.section.display()
         if chunk.doc_id == doc_id and shown and shown not in sections:
             sections.append(shown)
-    return {**summary(state, doc), "sections": sections}
+    return {**summary(doc, chunk_counts(state)[doc_id]), "sections": sections}
 
 
 @router.post("", status_code=201, summary="上传文档（txt/md/html/docx/pdf）并发布新索引")
@@ -96,7 +101,7 @@ async def upload_document(
         doc.text,
     )
     generation = await run_in_threadpool(republish, state, [*current.values(), doc])
-    return {**summary(state, doc), "generation": generation}
+    return {**summary(doc, chunk_counts(state)[doc.doc_id]), "generation": generation}
 
 
 @router.delete("/{doc_id}", summary="删除文档并发布新索引")
