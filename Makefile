@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install index lint clean
+.PHONY: run test install index lint browser clean
+# apt needs root; CI machines run as root, a developer's laptop may not.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +35,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+# The widget's browser tests drive Debian's Chromium (Playwright never downloads one);
+# the CJK font makes the screenshots readable instead of boxes.
+$(CHROMIUM) $(CJK_FONT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+		chromium fonts-noto-cjk
+
+browser: $(CHROMIUM) $(CJK_FONT)
+
+test: lint browser
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data artifacts .pytest_cache .mypy_cache .ruff_cache

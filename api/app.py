@@ -17,11 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.deps import ServiceState
 from api.documents import router as documents_router
 from api.routes import router
+from api.widget import router as widget_router
 from qa.answer import Answerer
 from qa.engine import SearchEngine
 from qa.settings import Settings
 
-JSON_ROUTES = ("/v1/ask", "/v1/ask/stream", "/v1/search", "/v1/chat/completions")
+JSON_ROUTES = (
+    "/v1/ask",
+    "/v1/ask/stream",
+    "/v1/search",
+    "/v1/chat/completions",
+    "/v1/convert",
+    "/v1/feedback",
+)
 UPLOAD_ROUTE = "/v1/documents"
 
 
@@ -142,6 +150,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
         app.state.service = ServiceState(settings, answerer)
     app.include_router(router)
     app.include_router(documents_router)
+    app.include_router(widget_router)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
     app.middleware("http")(json_only)
@@ -153,6 +162,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
             allow_credentials=False,
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key"],
+            expose_headers=["Retry-After"],  # so the widget can say how long to wait
         )
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes

@@ -13,6 +13,7 @@ from fastapi.security import APIKeyHeader
 from api.limits import RateLimiter
 from api.metrics import ServiceMetrics
 from qa.answer import Answerer
+from qa.feedback import FEEDBACK_FILE, FeedbackStore
 from qa.settings import Settings
 
 
@@ -27,8 +28,10 @@ class ServiceState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     limiter: RateLimiter = field(init=False)
     metrics: ServiceMetrics = field(init=False)
+    feedback: FeedbackStore = field(init=False)
 
     def __post_init__(self) -> None:
+        self.feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
         self.limiter = RateLimiter(
             self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
         )

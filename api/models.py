@@ -1,11 +1,13 @@
-"""Request and response models of the HTTP API; storage models live in index/."""
+"""Request and response models of the HTTP API; storage models live in index/ and qa/."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from corpus.models import Script
+from qa.feedback import Rating
 from qa.models import Citation
 
 DocIds = list[str]
@@ -92,3 +94,59 @@ class Readiness(BaseModel):
     documents: int
     chunks: int
     embedder: str
+
+
+class ConvertRequest(BaseModel):
+    texts: list[str] = Field(min_length=1, max_length=100, description="要转换的文本，最多100段")
+    to: Script = Field(description="simplified（简体）或 traditional（繁體）")
+
+    @field_validator("texts")
+    @classmethod
+    def _short_texts(cls, texts: list[str]) -> list[str]:
+        if any(len(t) > 5000 for t in texts):
+            raise ValueError("each text must be at most 5000 characters")
+        return texts
+
+
+class ConvertResponse(BaseModel):
+    to: Script
+    texts: list[str]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rating": "up",
+                    "question": "到2025年技术合同成交额目标是多少",
+                    "answer": "500亿元",
+                    "refused": False,
+                    "doc_id": "hlj-sti-14th-five-year-plan-2021",
+                }
+            ]
+        }
+    )
+
+    rating: Rating
+    question: str = Field(min_length=1, max_length=500)
+    answer: str | None = Field(None, max_length=200)
+    refused: bool = False
+    doc_id: str | None = Field(None, max_length=200)
+    section: str | None = Field(None, max_length=1000)
+    comment: str | None = Field(None, max_length=1000)
+
+
+class FeedbackReceipt(BaseModel):
+    id: int
+    created_at: str
+
+
+class FeedbackItem(FeedbackRequest):
+    id: int
+    created_at: str
+
+
+class FeedbackList(BaseModel):
+    counts: dict[str, int]
+    items: list[FeedbackItem]

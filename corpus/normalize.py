@@ -57,6 +57,13 @@ def to_traditional(text: str) -> str:
     return converted
 
 
+def for_display(text: str, script: Script) -> str:
+    """Script only, vocabulary kept: 技術契約 shows as 技术契约, not rewritten to 技术合同.
+    A reader switching scripts should still be reading the document's own words."""
+    converted: str = _converter("t2s" if script == "simplified" else "s2tw").convert(text)
+    return converted
+
+
 def fold(text: str) -> str:
     """The matching form: half-width, simplified, domain-mapped, lower-case."""
     return to_simplified(unicodedata.normalize("NFKC", text)).lower()

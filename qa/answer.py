@@ -36,7 +36,7 @@ from qa.extract import (
     unit_wanted,
     who_answer,
 )
-from qa.models import AnswerResponse, Citation
+from qa.models import AnswerResponse, Citation, Highlight
 from qa.retrieval import ScoredChunk
 from qa.settings import RetrievalMode
 
@@ -266,13 +266,14 @@ class Answerer:
         citations = [
             Citation.from_scored(h, self.documents[h.chunk.doc_id].meta.title) for h in ordered[:5]
         ]
-        answer = None
+        answer, highlight = None, None
         if found is not None:
             grounded = is_grounded(found.answer, citations[0].text)
             if not grounded or len(found.answer) > MAX_ANSWER:
                 found, reason = None, "no_evidence"
             else:
                 answer = in_script_of(question, found.answer)
+                highlight = highlight_spans(citations[0].text, found.sentence, found.answer)
         return AnswerResponse(
             question=question,
             answer=answer,
@@ -281,7 +282,23 @@ class Answerer:
             sentence=found.sentence if found else None,
             citations=citations,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            highlight=highlight,
         )
+
+
+def highlight_spans(text: str, sentence: str, answer: str) -> Highlight:
+    """Offsets of the sentence and the answer in `text`, matched after per-character
+    folding so a simplified answer is found in a traditional passage."""
+    folded = fold_aligned(text)
+    at = text.find(sentence)
+    sentence_span = (at, at + len(sentence)) if at >= 0 else None
+    needle = fold_aligned(answer)
+    lo, hi = sentence_span or (0, len(text))
+    found = folded.find(needle, lo, hi)
+    if found < 0:
+        found = folded.find(needle)
+    answer_span = (found, found + len(needle)) if found >= 0 and needle else None
+    return Highlight(sentence=sentence_span, answer=answer_span)
 
 
 def mentions_year(chunk: Chunk, years: set[str]) -> bool:

@@ -38,6 +38,14 @@ class SearchResponse(BaseModel):
     latency_ms: float | None = None
 
 
+class Highlight(BaseModel):
+    """Where to mark the first citation's `text`: offsets into it, so a reader can mark
+    them in any script without matching strings (the widget converts text for display)."""
+
+    sentence: tuple[int, int] | None = Field(None, description="The supporting sentence")
+    answer: tuple[int, int] | None = Field(None, description="The answer as the source says it")
+
+
 class AnswerResponse(BaseModel):
     """The answer contract of DESIGN.md: `qa ask --json` and `POST /v1/ask`."""
 
@@ -48,3 +56,4 @@ class AnswerResponse(BaseModel):
     sentence: str | None = None
     citations: list[Citation]
     latency_ms: float
+    highlight: Highlight | None = Field(None, description="Spans in citations[0].text")
