@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import ServiceState
 from api.documents import router as documents_router
+from api.logs import RequestContext, request_id
 from api.routes import router
 from api.widget import router as widget_router
 from qa.answer import Answerer
@@ -111,6 +112,13 @@ async def value_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """No stack trace, path or setting leaves the process: the log has them, under the
+    request id the caller can quote."""
+    body = {"detail": "internal error", "request_id": request_id.get()}
+    return JSONResponse(body, status_code=500)
+
+
 async def json_only(request: Request, call_next: Any) -> Any:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if request.method == "POST" and request.url.path in JSON_ROUTES and media != "application/json":
@@ -153,6 +161,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app.include_router(widget_router)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
+    app.add_exception_handler(Exception, internal_error)
     app.middleware("http")(json_only)
     app.middleware("http")(timed)
     if settings.cors_origin_list:
@@ -167,4 +176,5 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )
+    app.add_middleware(RequestContext)  # outermost: even a 413 gets an id and a log line
     return app

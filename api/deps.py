@@ -29,6 +29,9 @@ class ServiceState:
     limiter: RateLimiter = field(init=False)
     metrics: ServiceMetrics = field(init=False)
     feedback: FeedbackStore = field(init=False)
+    # Questions admitted to the worker (waiting for the lock or running); only touched
+    # on the event loop, so no lock is needed around it.
+    queued: int = 0
 
     def __post_init__(self) -> None:
         self.feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)

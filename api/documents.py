@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -20,10 +21,12 @@ from api.deps import ApiKeyDep, ServiceState, StateDep
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script
+from index.store import IndexStoreError
 from qa.answer import Answerer
 from qa.engine import SearchEngine, publish_documents
 
 router = APIRouter(prefix="/v1/documents", tags=["internal"])
+DocumentEdit = Callable[[dict[str, Document]], list[Document]]
 _writer = threading.Lock()  # one index change at a time; queries are not blocked by it
 
 
@@ -39,15 +42,27 @@ def documents_of(state: ServiceState) -> dict[str, Document]:
     return state.answerer.engine.retriever.index.documents
 
 
-def republish(state: ServiceState, documents: list[Document]) -> str:
-    """Publish `documents` as a new generation and switch the service to it."""
-    with _writer:
+def change_documents(
+    state: ServiceState, edit: Callable[[dict[str, Document]], list[Document]]
+) -> str:
+    """Apply `edit` to the current documents, publish the result as a new generation and
+    switch the service to it. One change at a time: a second writer gets 409 at once
+    rather than building on a set of documents that is about to be replaced."""
+    if not _writer.acquire(blocking=False):
+        raise HTTPException(409, "another document change is in progress; retry shortly")
+    try:
         engine = state.answerer.engine
-        publish_documents(state.settings, documents, embedder=engine.embedder)
+        documents = edit(dict(engine.retriever.index.documents))
+        try:
+            publish_documents(state.settings, documents, embedder=engine.embedder)
+        except IndexStoreError as exc:  # `qa ingest` in another process holds the lock
+            raise HTTPException(409, "the index is being rebuilt; retry shortly") from exc
         fresh = Answerer(SearchEngine(state.settings, embedder=engine.embedder))
         with state.lock:
             state.answerer = fresh
         return fresh.engine.retriever.index.generation
+    finally:
+        _writer.release()
 
 
 @router.get("", summary="文档列表")
@@ -93,24 +108,29 @@ async def upload_document(
         doc = document_from_bytes(data, name, meta)
     except CorpusError as exc:
         raise HTTPException(400, str(exc)) from exc
-    current = documents_of(state)
-    if new_id in current:
-        raise HTTPException(409, f"document {new_id!r} exists; delete it first to replace it")
     doc = Document(
         DocumentMeta(new_id, meta.title, issuer, date, doc_number, detect_script(doc.text), name),
         doc.text,
     )
-    generation = await run_in_threadpool(republish, state, [*current.values(), doc])
+
+    def add(current: dict[str, Document]) -> list[Document]:
+        if new_id in current:
+            raise HTTPException(409, f"document {new_id!r} exists; delete it first to replace it")
+        return [*current.values(), doc]
+
+    generation = await run_in_threadpool(change_documents, state, add)
     return {**summary(doc, chunk_counts(state)[doc.doc_id]), "generation": generation}
 
 
 @router.delete("/{doc_id}", summary="删除文档并发布新索引")
 async def delete_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[str, Any]:
-    current = documents_of(state)
-    if doc_id not in current:
-        raise HTTPException(404, f"no document {doc_id!r}")
-    if len(current) == 1:
-        raise HTTPException(400, "cannot delete the last document: the index would be empty")
-    remaining = [d for d in current.values() if d.doc_id != doc_id]
-    generation = await run_in_threadpool(republish, state, remaining)
+
+    def remove(current: dict[str, Document]) -> list[Document]:
+        if doc_id not in current:
+            raise HTTPException(404, f"no document {doc_id!r}")
+        if len(current) == 1:
+            raise HTTPException(400, "cannot delete the last document: the index would be empty")
+        return [d for d in current.values() if d.doc_id != doc_id]
+
+    generation = await run_in_threadpool(change_documents, state, remove)
     return {"deleted": doc_id, "generation": generation}

@@ -24,6 +24,12 @@ class ServiceMetrics:
         self.refusals = Counter(
             "qa_refusals", "Refused questions", ["reason"], registry=self.registry
         )
+        self.errors = Counter(
+            "qa_http_errors",
+            "Error responses by kind (validation, rate_limited, overloaded, internal, ...)",
+            ["kind"],
+            registry=self.registry,
+        )
         self.documents = Gauge(
             "qa_index_documents", "Documents in the index", registry=self.registry
         )

@@ -30,13 +30,24 @@ T = TypeVar("T")
 
 
 async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
-    """CPU work (embedding, FAISS, BM25) runs off the event loop, one query at a time."""
+    """CPU work (embedding, FAISS, BM25) runs off the event loop, one query at a time.
+
+    Past `max_queue` admitted questions the service sheds load with an immediate 503: a
+    queue that only grows makes every client wait until it times out."""
+    if state.queued >= state.settings.max_queue:
+        raise HTTPException(
+            503, "the service is busy; retry in a moment", headers={"Retry-After": "1"}
+        )
 
     def locked() -> T:
         with state.lock:
             return work()
 
-    return await run_in_threadpool(locked)
+    state.queued += 1
+    try:
+        return await run_in_threadpool(locked)
+    finally:
+        state.queued -= 1
 
 
 async def answer(state: ServiceState, question: str, doc_ids: list[str] | None) -> AnswerResponse:

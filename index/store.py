@@ -18,12 +18,14 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ GENERATIONS = "generations"
 CACHE_FILE = "embeddings.sqlite"
 KEEP_GENERATIONS = 2
 _FILES = ("documents.jsonl", "chunks.jsonl", "bm25_tokens.jsonl", "dense.faiss")
+log = logging.getLogger(__name__)
 
 
 class IndexStoreError(RuntimeError):
@@ -161,7 +164,8 @@ def publish_generation(data_dir: Path, index: HybridIndex) -> Path:
     """Write `index` as a new generation and make it current, atomically."""
     generations = data_dir / GENERATIONS
     generations.mkdir(parents=True, exist_ok=True)
-    name = time.strftime("gen-%Y%m%d-%H%M%S-") + os.urandom(3).hex()
+    # Microseconds first: names sort in publishing order, which fallback relies on.
+    name = datetime.now(UTC).strftime("gen-%Y%m%d-%H%M%S-%f-") + os.urandom(3).hex()
     staging = generations / f".tmp-{name}"
     manifest = write_generation_files(staging, index)
     manifest["generation"] = name
@@ -181,6 +185,26 @@ def publish_generation(data_dir: Path, index: HybridIndex) -> Path:
     _fsync_path(data_dir)
     prune_generations(data_dir, keep=name)
     return final
+
+
+def clean_abandoned(data_dir: Path) -> int:
+    """Remove what a killed writer left half-built; skipped while a writer is running."""
+    generations = data_dir / GENERATIONS
+    if not generations.is_dir():
+        return 0
+    try:
+        with ingest_lock(data_dir):
+            stale = [*generations.glob(".tmp-*"), *data_dir.glob(f".{CURRENT}.tmp")]
+            for path in stale:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+    except IndexStoreError:
+        return 0  # another process is writing: its staging directory is not abandoned
+    if stale:
+        log.warning("removed %d half-built index file(s) left by an interrupted writer", len(stale))
+    return len(stale)
 
 
 def prune_generations(data_dir: Path, keep: str) -> None:
@@ -242,16 +266,58 @@ def check_embedder(manifest: dict[str, Any], embedder_name: str, dim: int) -> No
         )
 
 
+def published_generations(data_dir: Path) -> list[Path]:
+    """Complete generations, newest first."""
+    generations = data_dir / GENERATIONS
+    if not generations.is_dir():
+        return []
+    done = [p for p in generations.iterdir() if not p.name.startswith(".") and p.is_dir()]
+    return sorted(done, key=lambda p: p.name, reverse=True)
+
+
 def load_index(data_dir: Path, embedder_name: str, dim: int) -> HybridIndex:
-    """The current generation, verified; refuses one built with another embedder."""
-    generation = current_generation(data_dir)
+    """The current generation, verified. If it is damaged, the newest older generation
+    that verifies is served instead, with a loud log line; an index built with another
+    embedder is refused outright."""
+    try:
+        current: Path | None = current_generation(data_dir)
+    except NoIndexError:
+        raise
+    except IndexStoreError as exc:
+        log.error("%s", exc)
+        current = None
+    older = [g for g in published_generations(data_dir) if g != current]
+    first_error: IndexStoreError | None = None
+    for generation in [g for g in (current, *older) if g is not None]:
+        try:
+            index = load_generation(generation, embedder_name, dim)
+        except IndexMismatchError:
+            raise
+        except IndexStoreError as exc:
+            log.error("index generation %s is damaged: %s", generation.name, exc)
+            first_error = first_error or exc
+            continue
+        if generation != current:
+            log.critical(
+                "serving previous index generation %s because the current one is damaged; "
+                "run `qa ingest` to publish a good one",
+                generation.name,
+            )
+        return index
+    raise first_error or NoIndexError(f"no index in {data_dir}: run `qa ingest` to build one")
+
+
+def load_generation(generation: Path, embedder_name: str, dim: int) -> HybridIndex:
     manifest = read_manifest(generation)
     check_embedder(manifest, embedder_name, dim)
     verify_generation(generation, manifest)
-    documents = [document_from_dict(d) for d in _read_jsonl(generation / "documents.jsonl")]
-    chunks = [chunk_from_dict(c) for c in _read_jsonl(generation / "chunks.jsonl")]
-    tokens: list[list[str]] = _read_jsonl(generation / "bm25_tokens.jsonl")
-    dense = faiss.read_index(str(generation / "dense.faiss"))
+    try:
+        documents = [document_from_dict(d) for d in _read_jsonl(generation / "documents.jsonl")]
+        chunks = [chunk_from_dict(c) for c in _read_jsonl(generation / "chunks.jsonl")]
+        tokens: list[list[str]] = _read_jsonl(generation / "bm25_tokens.jsonl")
+        dense = faiss.read_index(str(generation / "dense.faiss"))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexStoreError(f"{generation}: unreadable ({exc}); run `qa ingest`") from exc
     if len(chunks) != manifest["counts"]["chunks"] or dense.ntotal != len(chunks):
         raise IndexStoreError(f"{generation}: chunk counts disagree; run `qa ingest`")
     return HybridIndex(

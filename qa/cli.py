@@ -281,12 +281,15 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.logs import configure_logging
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1-65535, got {args.port}")
+    configure_logging("info")
     # Load the index before binding: a bad index fails here with exit 2, not in a worker.
     app = create_app(settings, Answerer(SearchEngine(settings)))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # Our middleware writes the access lines (with request ids); uvicorn's would repeat them.
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
 

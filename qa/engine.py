@@ -13,7 +13,13 @@ from corpus.models import Document
 from index.build import BuildReport, build_index
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, make_embedder
-from index.store import CACHE_FILE, ingest_lock, load_index, publish_generation
+from index.store import (
+    CACHE_FILE,
+    clean_abandoned,
+    ingest_lock,
+    load_index,
+    publish_generation,
+)
 from index.tokenize import Tokenizer
 from qa.models import Citation, SearchResponse
 from qa.retrieval import HybridRetriever
@@ -80,6 +86,7 @@ class SearchEngine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or embedder_from(settings)
+        clean_abandoned(settings.data_dir)
         index = load_index(settings.data_dir, self.embedder.name, self.embedder.dim)
         self.retriever = HybridRetriever(index, self.embedder, Tokenizer(), settings)
 
