@@ -139,6 +139,31 @@ async def timed(request: Request, call_next: Any) -> Any:
     return response
 
 
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"type": "string", "title": "Detail"}},
+    "required": ["detail"],
+}
+
+
+def with_readable_errors(app: FastAPI) -> None:
+    """Our 422 body is `{"detail": "question: ..."}` (see `readable`), not FastAPI's list
+    of error objects: the published schema says so, so clients can trust it."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+                schemas.pop("ValidationError", None)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     """`answerer` lets tests share one; otherwise the index loads at start-up."""
 
@@ -159,6 +184,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(documents_router)
     app.include_router(widget_router)
+    with_readable_errors(app)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
     app.add_exception_handler(Exception, internal_error)

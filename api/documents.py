@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import ApiKeyDep, ServiceState, StateDep
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
-from corpus.normalize import detect_script
+from corpus.normalize import detect_script, strip_invisible
 from index.store import IndexStoreError
 from qa.answer import Answerer
 from qa.engine import SearchEngine, publish_documents
@@ -96,7 +96,10 @@ async def upload_document(
     doc_number: Annotated[str | None, Form(max_length=100)] = None,
 ) -> dict[str, Any]:
     # The client's file name only picks the loader and a default id; it is never a path.
-    name = PurePath(file.filename or "upload.txt").name
+    raw_name = file.filename or "upload.txt"
+    if len(raw_name) > 255 or strip_invisible(raw_name) != raw_name:
+        raise HTTPException(400, "file name has control characters or is over 255 characters")
+    name = PurePath(raw_name.replace("\\", "/")).name
     try:
         loader_for(PurePath(name))
     except CorpusError as exc:

@@ -7,10 +7,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from corpus.models import Script
+from corpus.normalize import strip_invisible
 from qa.feedback import Rating
 from qa.models import Citation
 
 DocIds = list[str]
+
+
+def visible_text(value: str) -> str:
+    """Zero-width and control characters removed; what is left must say something."""
+    cleaned = strip_invisible(value).strip()
+    if not cleaned:
+        raise ValueError("must contain visible text")
+    return cleaned
 
 
 class AskRequest(BaseModel):
@@ -24,6 +33,8 @@ class AskRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=20, description="返回的引用条数（1–20）")
     doc_ids: list[str] | None = Field(None, max_length=20, description="只在这些文档中查找")
 
+    _visible = field_validator("question")(visible_text)
+
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(
@@ -33,6 +44,8 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=500, description="检索词或问题，最多500字")
     top_k: int | None = Field(None, ge=1, le=20)
     doc_ids: list[str] | None = Field(None, max_length=20)
+
+    _visible = field_validator("query")(visible_text)
 
 
 class ChatMessage(BaseModel):

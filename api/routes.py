@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import RateLimitDep, ServiceState, StateDep
@@ -23,6 +23,7 @@ from api.models import (
     Readiness,
     SearchRequest,
 )
+from corpus.normalize import strip_invisible
 from qa.models import AnswerResponse, SearchResponse
 
 router = APIRouter()
@@ -73,7 +74,7 @@ async def readyz(state: StateDep) -> Readiness:
     )
 
 
-@router.get("/metrics", tags=["ops"], summary="Prometheus 指标")
+@router.get("/metrics", tags=["ops"], summary="Prometheus 指标", response_class=PlainTextResponse)
 async def metrics(state: StateDep) -> Response:
     index = state.answerer.engine.retriever.index
     body = state.metrics.render(len(index.documents), len(index.chunks))
@@ -92,7 +93,13 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-@router.post("/v1/ask/stream", tags=["public"], summary="提问（SSE）：先引用，后答案，最后完整对象")
+@router.post(
+    "/v1/ask/stream",
+    tags=["public"],
+    summary="提问（SSE）：先引用，后答案，最后完整对象",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE 事件流"}},
+)
 async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) -> StreamingResponse:
     response = await answer(state, body.question, body.doc_ids)
 
@@ -133,13 +140,18 @@ def chat_content(response: AnswerResponse) -> str:
 
 
 @router.post(
-    "/v1/chat/completions", tags=["openai"], summary="OpenAI 兼容的对话接口", response_model=None
+    "/v1/chat/completions",
+    tags=["openai"],
+    summary="OpenAI 兼容的对话接口",
+    # A StreamingResponse is returned as it is; the model documents the JSON form.
+    response_model=ChatResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE"}},
 )
 async def chat_completions(
     body: ChatRequest, state: StateDep, _limit: RateLimitDep
 ) -> ChatResponse | StreamingResponse:
     users = [m for m in body.messages if m.role == "user" and m.text().strip()]
-    question = users[-1].text().strip()[:500] if users else ""
+    question = strip_invisible(users[-1].text()).strip()[:500] if users else ""
     if not question:
         raise HTTPException(422, "messages must contain a user message with text")
     response = await answer(state, question, None)

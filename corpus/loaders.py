@@ -9,6 +9,7 @@ import codecs
 import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path, PurePath
 from typing import Protocol
 
@@ -39,6 +40,11 @@ def decode_text(data: bytes, name: str) -> str:
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"{name}: marked UTF-16 but not decodable as it") from exc
     if b"\x00" in data:
         raise CorpusError(f"{name}: binary file (contains NUL bytes), not a text document")
     text: str | None = None
@@ -89,6 +95,27 @@ class HtmlLoader:
         return _tidy(soup.get_text("\n"))
 
 
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+
+
+def check_unzipped_size(data: bytes, name: str) -> None:
+    """Refuse a zip bomb before python-docx inflates it: the central directory states
+    every member's size, so this costs nothing. (The cap is far above any real policy
+    document; a member lying about its size still stops zipfile at the stated size.)"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorpusError(f"{name}: not a readable .docx ({exc.__class__.__name__})") from exc
+    inflated = sum(m.file_size for m in members)
+    if len(members) > MAX_ZIP_MEMBERS or inflated > MAX_UNZIPPED_BYTES:
+        raise CorpusError(
+            f"{name}: expands to {inflated // (1024 * 1024)} MiB in {len(members)} parts; "
+            "refused as a likely zip bomb"
+        )
+
+
 class DocxLoader:
     """Paragraphs and tables of a .docx, in document order (python-docx)."""
 
@@ -99,6 +126,7 @@ class DocxLoader:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
+        check_unzipped_size(data, name)
         try:
             document = docx.Document(io.BytesIO(data))
         except Exception as exc:  # python-docx raises several unrelated types on bad zips
@@ -121,13 +149,12 @@ class PdfLoader:
 
     def extract(self, data: bytes, name: str) -> str:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
 
         try:
             reader = PdfReader(io.BytesIO(data))
             text = "\n".join(page.extract_text() or "" for page in reader.pages)
-        except (PdfReadError, ValueError, KeyError, OSError) as exc:
-            raise CorpusError(f"{name}: not a readable PDF ({exc})") from exc
+        except Exception as exc:  # malformed PDFs raise well beyond pypdf's own errors
+            raise CorpusError(f"{name}: not a readable PDF ({exc.__class__.__name__})") from exc
         if not text.strip():
             raise CorpusError(f"{name}: the PDF has no text layer (scanned?); OCR it first")
         return _tidy(text)

@@ -7,6 +7,7 @@ Taiwan usage (技術契約 -> 技术合同, 套用 -> 应用, 智慧型 -> 智�
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 
@@ -62,6 +63,17 @@ def for_display(text: str, script: Script) -> str:
     A reader switching scripts should still be reading the document's own words."""
     converted: str = _converter("t2s" if script == "simplified" else "s2tw").convert(text)
     return converted
+
+
+# Zero-width and bidi controls, and C0/C1 controls but tab and newline: invisible to the
+# reader, yet they split jieba tokens and can disguise text (U+202E reverses it).
+_INVISIBLE = re.compile(
+    r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
 
 
 def fold(text: str) -> str:

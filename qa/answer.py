@@ -12,6 +12,7 @@ from corpus.normalize import (
     fold,
     fold_aligned,
     fold_compact,
+    strip_invisible,
     to_simplified,
     to_traditional,
 )
@@ -83,6 +84,7 @@ class Answerer:
         mode: RetrievalMode | None = None,
     ) -> AnswerResponse:
         started = time.perf_counter()
+        question = strip_invisible(question).strip()
         hits = self.engine.retriever.search(question, k=RETRIEVE_K, doc_ids=doc_ids, mode=mode)
         kind = classify(question)
         refusal = self.refusal_reason(question, hits)
