@@ -11,11 +11,11 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
-from schemathesis.checks import not_a_server_error
 
 from api.app import create_app
 from index.embedders import FakeEmbedder

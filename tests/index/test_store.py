@@ -2,10 +2,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -99,25 +95,3 @@ def test_second_ingest_waits_for_none(fake_settings: Settings) -> None:
         fcntl.flock(fh, fcntl.LOCK_EX)
         with pytest.raises(IndexStoreError, match="another ingest"):
             ingest(fake_settings, embedder=FAKE)
-
-
-@pytest.mark.slow
-@pytest.mark.integration
-def test_killing_ingest_at_any_moment_leaves_a_loadable_index(tmp_path: Path) -> None:
-    """SIGKILL a real `qa ingest` process at spread-out moments of its run."""
-    env = {**os.environ, "QA_EMBEDDER": "fake", "QA_DATA_DIR": str(tmp_path / "data")}
-    command = [sys.executable, "-m", "qa.cli", "ingest", "--quiet"]
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    settings = Settings(data_dir=tmp_path / "data", embedder="fake")
-    started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    full_run = time.perf_counter() - started
-    for fraction in (0.05, 0.2, 0.35, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
-        proc = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(full_run * fraction)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        engine = SearchEngine(settings)
-        assert engine.search("技术合同成交额").results, f"killed at {fraction:.0%}"
