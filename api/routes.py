@@ -51,11 +51,22 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
         state.queued -= 1
 
 
-async def answer(state: ServiceState, question: str, doc_ids: list[str] | None) -> AnswerResponse:
-    response = await in_worker(state, lambda: state.answerer.ask(question, doc_ids=doc_ids))
+async def answer_from_generation(
+    state: ServiceState, question: str, doc_ids: list[str] | None
+) -> tuple[AnswerResponse, str]:
+    def work() -> tuple[AnswerResponse, str]:
+        answerer = state.answerer  # one reference: a swap mid-question cannot mix two
+        generation = answerer.engine.retriever.index.generation
+        return answerer.ask(question, doc_ids=doc_ids), generation
+
+    response, generation = await in_worker(state, work)
     if response.refused:
         state.metrics.refusals.labels(response.reason or "unknown").inc()
-    return response
+    return response, generation
+
+
+async def answer(state: ServiceState, question: str, doc_ids: list[str] | None) -> AnswerResponse:
+    return (await answer_from_generation(state, question, doc_ids))[0]
 
 
 @router.get("/healthz", tags=["ops"])
@@ -82,8 +93,11 @@ async def metrics(state: StateDep) -> Response:
 
 
 @router.post("/v1/ask", tags=["public"], summary="提问：简短答案、原文句子与引用")
-async def ask(body: AskRequest, state: StateDep, _limit: RateLimitDep) -> AnswerResponse:
-    response = await answer(state, body.question, body.doc_ids)
+async def ask(
+    body: AskRequest, state: StateDep, _limit: RateLimitDep, http: Response
+) -> AnswerResponse:
+    response, generation = await answer_from_generation(state, body.question, body.doc_ids)
+    http.headers["X-Index-Generation"] = generation  # which whole generation answered
     if body.top_k is not None:
         response.citations = response.citations[: body.top_k]
     return response

