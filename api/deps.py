@@ -41,7 +41,9 @@ class ServiceState:
         self.metrics = ServiceMetrics()
 
 
-def get_state(request: Request) -> ServiceState:
+# The dependencies are async on purpose: a plain `def` runs on the thread pool, and under
+# load every request, even one about to be refused, would queue for a thread and the GIL.
+async def get_state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.service
     return state
 
@@ -49,7 +51,7 @@ def get_state(request: Request) -> ServiceState:
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def require_api_key(
+async def require_api_key(
     state: Annotated[ServiceState, Depends(get_state)],
     key: Annotated[str | None, Security(_api_key_header)],
 ) -> str:
@@ -64,7 +66,7 @@ def require_api_key(
     return key
 
 
-def rate_limited(state: Annotated[ServiceState, Depends(get_state)], request: Request) -> None:
+async def rate_limited(state: Annotated[ServiceState, Depends(get_state)], request: Request) -> None:
     client = request.client.host if request.client else "unknown"
     wait = state.limiter.retry_after(client)
     if wait is not None:

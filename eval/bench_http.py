@@ -1,66 +1,113 @@
-"""Latency of POST /v1/ask over HTTP: sequential, then N concurrent clients.
+"""Load test of POST /v1/ask over HTTP: closed-loop clients for a bounded time per level.
 
-    python -m eval.bench_http --url http://127.0.0.1:8000 --clients 8
+    python -m eval.bench_http --url http://127.0.0.1:8000 --levels 1,4,8,64,256 --duration 10
 
-Questions are the gold set's, each distinct. Start the server with
-QA_RATE_LIMIT_PER_MINUTE=0, or the limiter (correctly) turns the load into 429s.
-A benchmark, not a test: it asserts nothing and is not part of the suite.
+Each level runs that many concurrent clients, each asking the gold questions in turn,
+for `--duration` seconds, then stops by itself. Per level it prints one JSON line:
+answers per second, latency percentiles of the answered requests, how many were shed
+(429/503) and how fast, and how many failed or timed out. Start the server with
+QA_RATE_LIMIT_PER_MINUTE=0, or the per-client limiter (correctly) turns a load test from
+one address into 429s. A benchmark, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import json
-import statistics
 import time
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from eval.gold import default_gold_files, load_gold
 
+SHED = (429, 503)
+
 
 def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def timed_ask(client: httpx.Client, url: str, question: str) -> tuple[float, int]:
-    started = time.perf_counter()
-    response = client.post(f"{url}/v1/ask", json={"question": question}, timeout=60)
-    return (time.perf_counter() - started) * 1000, response.status_code
+@dataclass
+class Tally:
+    answered: list[float] = field(default_factory=list)
+    shed: list[float] = field(default_factory=list)
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def record(self, status: int | str, ms: float) -> None:
+        if status == 200:
+            self.answered.append(ms)
+        elif status in SHED:
+            self.shed.append(ms)
+        else:
+            self.failed[str(status)] = self.failed.get(str(status), 0) + 1
+
+    def summary(self, clients: int, seconds: float) -> dict[str, Any]:
+        return {
+            "clients": clients,
+            "seconds": round(seconds, 1),
+            "answered": len(self.answered),
+            "answers_per_s": round(len(self.answered) / seconds, 1),
+            "p50_ms": round(percentile(self.answered, 0.50), 1),
+            "p95_ms": round(percentile(self.answered, 0.95), 1),
+            "p99_ms": round(percentile(self.answered, 0.99), 1),
+            "shed": len(self.shed),
+            "shed_p95_ms": round(percentile(self.shed, 0.95), 1),
+            "errors": self.failed,
+        }
 
 
-def run(url: str, questions: list[str], clients: int) -> dict[str, float]:
-    started = time.perf_counter()
-    with httpx.Client() as client, ThreadPoolExecutor(max_workers=clients) as pool:
-        results = list(pool.map(lambda q: timed_ask(client, url, q), questions))
-    wall = time.perf_counter() - started
-    latencies = [ms for ms, _ in results]
-    return {
-        "clients": clients,
-        "requests": len(results),
-        "errors": sum(1 for _, status in results if status != 200),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(percentile(latencies, 0.95), 1),
-        "p99_ms": round(percentile(latencies, 0.99), 1),
-        "asks_per_s": round(len(results) / wall, 1),
-    }
+async def client_loop(
+    http: httpx.AsyncClient, questions: itertools.cycle[str], until: float, tally: Tally
+) -> None:
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        wait = 0.0
+        try:
+            response = await http.post("/v1/ask", json={"question": next(questions)})
+            status: int | str = response.status_code
+            wait = float(response.headers.get("retry-after", 0) or 0)
+        except httpx.TimeoutException:
+            status = "timeout"
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        tally.record(status, (time.perf_counter() - started) * 1000)
+        if status in SHED:
+            await asyncio.sleep(min(wait, 1.0))  # a well-behaved client honours Retry-After
+
+
+async def run_level(url: str, questions: list[str], clients: int, duration: float) -> Tally:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients + 4)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+        until = time.perf_counter() + duration
+        cycle = itertools.cycle(questions)
+        await asyncio.gather(*(client_loop(http, cycle, until, tally) for _ in range(clients)))
+    return tally
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--levels", default="1,4,8,64,256", help="concurrent clients per level")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per level")
     parser.add_argument("--gold", type=Path, action="append")
     args = parser.parse_args()
+    levels = [int(level) for level in args.levels.split(",")]
     questions = [q.question for p in args.gold or default_gold_files() for q in load_gold(p)]
-    with httpx.Client() as client:  # warm the server: first requests load lazy state
-        for question in questions[:5]:
-            timed_ask(client, args.url, question)
-    for clients in (1, args.clients):
-        print(json.dumps(run(args.url, questions, clients), ensure_ascii=False))
+    asyncio.run(run_level(args.url, questions[:5], 1, 1.0))  # warm-up, not reported
+    for clients in levels:
+        started = time.perf_counter()
+        tally = asyncio.run(run_level(args.url, questions, clients, args.duration))
+        seconds = time.perf_counter() - started
+        print(json.dumps(tally.summary(clients, seconds), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(60, ge=0, description="Public requests per client; 0 = off")
     rate_limit_burst: int = Field(20, ge=1)
     max_queue: int = Field(
-        32, ge=1, description="Questions waiting or running at once; past it, 503 at once"
+        8, ge=1, description="Questions waiting or running at once; past it, 503 at once"
     )
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload")
 
