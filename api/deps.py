@@ -66,7 +66,9 @@ async def require_api_key(
     return key
 
 
-async def rate_limited(state: Annotated[ServiceState, Depends(get_state)], request: Request) -> None:
+async def rate_limited(
+    state: Annotated[ServiceState, Depends(get_state)], request: Request
+) -> None:
     client = request.client.host if request.client else "unknown"
     wait = state.limiter.retry_after(client)
     if wait is not None:

@@ -54,7 +54,7 @@ class JsonFormatter(logging.Formatter):
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
-            "request_id": request_id.get(),
+            "request_id": getattr(record, "request_id", None) or request_id.get(),
             "msg": record.getMessage(),
         }
         entry.update(getattr(record, "fields", {}))
@@ -111,13 +111,14 @@ class RequestContext:
             await self.app(scope, receive, send_with_id)
         except Exception:
             status = 500
-            log.exception("unhandled error", extra={"fields": {"path": scope["path"]}})
+            fields = {"path": scope["path"]}
+            log.exception("unhandled error", extra={"fields": fields, "request_id": rid})
             raise
         finally:
-            self.record(scope, status, time.perf_counter() - started)
+            self.record(scope, rid, status, time.perf_counter() - started)
 
     @staticmethod
-    def record(scope: Scope, status: int, seconds: float) -> None:
+    def record(scope: Scope, rid: str, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", None)
         fields = {
             "method": scope["method"],
@@ -133,4 +134,4 @@ class RequestContext:
         if kind:
             fields["error_kind"] = kind
         level = logging.ERROR if status >= 500 else logging.INFO
-        log.log(level, "request", extra={"fields": fields})
+        log.log(level, "request", extra={"fields": fields, "request_id": rid})

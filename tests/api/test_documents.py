@@ -9,7 +9,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.app import JSON_ROUTES, create_app
 from api.deps import rate_limited, require_api_key
 from index.embedders import FakeEmbedder
 from qa.answer import Answerer
@@ -17,15 +17,8 @@ from qa.engine import SearchEngine, ingest
 from qa.settings import Settings
 
 KEY = {"X-API-Key": "s3cret-key"}
-# Public POST routes: open to citizens, so each must be rate-limited instead.
-PUBLIC_POSTS = {
-    "/v1/ask",
-    "/v1/ask/stream",
-    "/v1/search",
-    "/v1/chat/completions",
-    "/v1/convert",
-    "/v1/feedback",
-}
+# Public POST routes (the JSON ones): open to citizens, so each must be rate-limited.
+PUBLIC_POSTS = set(JSON_ROUTES)
 
 
 @pytest.fixture
