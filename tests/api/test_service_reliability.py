@@ -4,7 +4,9 @@ once, more questions than it can hold, and what its logs and responses give away
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ import pytest
 from index.embedders import FakeEmbedder
 from qa.engine import ingest
 from qa.settings import Settings
-from tests.api.serving import running_service
+from tests.api.serving import running_service, service_process
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 KEY = "reliability-secret-key-7f3a"
@@ -103,6 +105,43 @@ def test_readers_keep_answering_while_two_writers_change_documents(
     assert 409 in statuses and (201 in statuses and 200 in statuses)
     documents = httpx.get(f"{base}/v1/documents", headers={"X-API-Key": KEY}).json()
     assert len(documents) == 2  # every writer removed what it added: nothing lost, no leftovers
+
+
+def toggle_extra(base: str, present: bool) -> None:
+    """Delete the extra document if it is there, else upload it; the server may die
+    under the request, which is the point."""
+    headers = {"X-API-Key": KEY}
+    text = "附加通知\n一、要求\n到2025年，附加项目达到7个。\n".encode()
+    with contextlib.suppress(httpx.HTTPError), httpx.Client(base_url=base, timeout=30) as client:
+        if present:
+            client.delete("/v1/documents/extra", headers=headers)
+        else:
+            client.post("/v1/documents", headers=headers, files={"file": ("extra.txt", text)})
+
+
+def document_ids(base: str) -> set[str]:
+    listed = httpx.get(f"{base}/v1/documents", headers={"X-API-Key": KEY}).json()
+    return {d["doc_id"] for d in listed}
+
+
+def test_sigkill_of_the_server_during_uploads_and_deletes(tmp_path: Path) -> None:
+    """Kill `qa serve` mid-change at random moments; a restarted server has one whole
+    document set or the other, and answers."""
+    data, env = fake_service(tmp_path)
+    rng = random.Random()
+    for round_ in range(6):
+        with service_process(data, **env) as service:
+            before = document_ids(service.base)
+            worker = threading.Thread(target=toggle_extra, args=(service.base, "extra" in before))
+            worker.start()
+            time.sleep(rng.uniform(0.05, 1.2))
+            service.proc.kill()
+            worker.join()
+        with running_service(data, **env) as base:
+            after = document_ids(base)
+            assert after in (before, before ^ {"extra"}), (round_, before, after)
+            answer = httpx.post(f"{base}/v1/ask", json={"question": GOLD[0]}).json()
+            assert answer["answer"] == GOLD[1]
 
 
 def test_past_saturation_it_sheds_load_at_once(tmp_path: Path) -> None:
