@@ -10,7 +10,7 @@ import numpy as np
 
 from corpus.models import Chunk, Document
 from corpus.normalize import fold
-from index.bm25 import BM25Scorer, RankBM25Scorer
+from index.bm25 import SparseBM25Scorer
 from index.cache import EmbeddingCache, EmbedStats, embed_passages_cached
 from index.embedders import Embedder, FloatMatrix
 from index.tokenize import Tokenizer
@@ -47,8 +47,7 @@ class HybridIndex:
 
     documents: dict[str, Document]
     chunks: list[Chunk]
-    tokens: list[list[str]]
-    bm25: BM25Scorer
+    bm25: SparseBM25Scorer
     dense: faiss.Index
     embedder_name: str
     dim: int
@@ -80,8 +79,7 @@ def build_index(
     index = HybridIndex(
         documents={d.doc_id: d for d in documents},
         chunks=chunks,
-        tokens=tokens,
-        bm25=RankBM25Scorer(tokens),
+        bm25=SparseBM25Scorer.build(tokens),
         dense=flat_ip_index(vectors, embedder.dim),
         embedder_name=embedder.name,
         dim=embedder.dim,

@@ -30,18 +30,22 @@ from pathlib import Path
 from typing import Any
 
 import faiss
+import numpy as np
+from scipy import sparse
 
 from corpus.models import Chunk, ChunkId, Document, DocumentMeta, SectionPath, TableCells
-from index.bm25 import RankBM25Scorer
+from index.bm25 import SparseBM25Scorer
 from index.build import HybridIndex
 from index.tokenize import TOKENIZER_VERSION
 
-FORMAT_VERSION = 1
+# 2: BM25 stored as its weight matrix (loaded memory-mapped), not as token lists.
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
 CACHE_FILE = "embeddings.sqlite"
 KEEP_GENERATIONS = 2
-_FILES = ("documents.jsonl", "chunks.jsonl", "bm25_tokens.jsonl", "dense.faiss")
+_BM25_ARRAYS = ("bm25_data.npy", "bm25_indices.npy", "bm25_indptr.npy")
+_FILES = ("documents.jsonl", "chunks.jsonl", "bm25_vocab.json", *_BM25_ARRAYS, "dense.faiss")
 log = logging.getLogger(__name__)
 
 
@@ -145,7 +149,7 @@ def write_generation_files(directory: Path, index: HybridIndex) -> dict[str, Any
         directory / "documents.jsonl", [document_to_dict(d) for d in index.documents.values()]
     )
     _write_jsonl(directory / "chunks.jsonl", [chunk_to_dict(c) for c in index.chunks])
-    _write_jsonl(directory / "bm25_tokens.jsonl", index.tokens)
+    write_bm25(directory, index.bm25)
     faiss.write_index(index.dense, str(directory / "dense.faiss"))
     for name in _FILES:
         _fsync_path(directory / name)
@@ -158,6 +162,24 @@ def write_generation_files(directory: Path, index: HybridIndex) -> dict[str, Any
         "counts": {"documents": len(index.documents), "chunks": len(index.chunks)},
         "checksums": {name: _sha256(directory / name) for name in _FILES},
     }
+
+
+def write_bm25(directory: Path, scorer: SparseBM25Scorer) -> None:
+    terms = sorted(scorer.vocabulary, key=scorer.vocabulary.__getitem__)
+    (directory / "bm25_vocab.json").write_text(json.dumps(terms, ensure_ascii=False), "utf-8")
+    weights = scorer.weights
+    for name, array in zip(
+        _BM25_ARRAYS, (weights.data, weights.indices, weights.indptr), strict=True
+    ):
+        np.save(directory / name, array)
+
+
+def read_bm25(directory: Path, n_chunks: int) -> SparseBM25Scorer:
+    """Memory-mapped: a 100k-chunk matrix is ready at once, paged in as queries touch it."""
+    terms: list[str] = json.loads((directory / "bm25_vocab.json").read_text("utf-8"))
+    data, indices, indptr = (np.load(directory / name, mmap_mode="r") for name in _BM25_ARRAYS)
+    weights = sparse.csc_matrix((data, indices, indptr), shape=(n_chunks, len(terms)), copy=False)
+    return SparseBM25Scorer(weights, {term: i for i, term in enumerate(terms)})
 
 
 def publish_generation(data_dir: Path, index: HybridIndex) -> Path:
@@ -314,7 +336,7 @@ def load_generation(generation: Path, embedder_name: str, dim: int) -> HybridInd
     try:
         documents = [document_from_dict(d) for d in _read_jsonl(generation / "documents.jsonl")]
         chunks = [chunk_from_dict(c) for c in _read_jsonl(generation / "chunks.jsonl")]
-        tokens: list[list[str]] = _read_jsonl(generation / "bm25_tokens.jsonl")
+        bm25 = read_bm25(generation, len(chunks))
         dense = faiss.read_index(str(generation / "dense.faiss"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexStoreError(f"{generation}: unreadable ({exc}); run `qa ingest`") from exc
@@ -323,8 +345,7 @@ def load_generation(generation: Path, embedder_name: str, dim: int) -> HybridInd
     return HybridIndex(
         documents={d.doc_id: d for d in documents},
         chunks=chunks,
-        tokens=tokens,
-        bm25=RankBM25Scorer(tokens),
+        bm25=bm25,
         dense=dense,
         embedder_name=manifest["embedder"]["name"],
         dim=manifest["embedder"]["dim"],

@@ -113,7 +113,7 @@ def two_generations(settings: Settings) -> tuple[Path, Path]:
         lambda g: (g / "dense.faiss").write_bytes(b"\0" * (g / "dense.faiss").stat().st_size),
         lambda g: (g / "chunks.jsonl").write_bytes((g / "chunks.jsonl").read_bytes()[:100]),
         lambda g: (g / "manifest.json").write_text("{"),
-        lambda g: (g / "bm25_tokens.jsonl").unlink(),
+        lambda g: (g / "bm25_vocab.json").unlink(),
     ],
     ids=["zeroed", "truncated", "broken-manifest", "missing-file"],
 )

@@ -33,9 +33,13 @@ def test_round_trip(fake_settings: Settings) -> None:
     assert set(manifest["checksums"]) == {
         "documents.jsonl",
         "chunks.jsonl",
-        "bm25_tokens.jsonl",
+        "bm25_vocab.json",
+        "bm25_data.npy",
+        "bm25_indices.npy",
+        "bm25_indptr.npy",
         "dense.faiss",
     }
+    assert index.bm25.name == "sparse-bm25-okapi" and manifest["bm25"] == index.bm25.name
 
 
 def test_no_index_says_what_to_run(tmp_path: Path) -> None:
