@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,13 @@ import httpx
 from eval.gold import default_gold_files, load_gold
 
 SHED = (429, 503)
+
+
+def free_local_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def percentile(values: list[float], q: float) -> float:

