@@ -164,6 +164,14 @@ def with_readable_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def app_from_environment() -> FastAPI:
+    """For `qa serve --workers N`: each worker process builds its own app from QA_*."""
+    from api.logs import configure_logging
+
+    configure_logging("info")
+    return create_app(Settings())
+
+
 def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     """`answerer` lets tests share one; otherwise the index loads at start-up."""
 

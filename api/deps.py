@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -12,7 +13,9 @@ from fastapi.security import APIKeyHeader
 
 from api.limits import RateLimiter
 from api.metrics import ServiceMetrics
+from index.store import CURRENT
 from qa.answer import Answerer
+from qa.engine import SearchEngine
 from qa.feedback import FEEDBACK_FILE, FeedbackStore
 from qa.settings import Settings
 
@@ -32,13 +35,35 @@ class ServiceState:
     # Questions admitted to the worker (waiting for the lock or running); only touched
     # on the event loop, so no lock is needed around it.
     queued: int = 0
+    # The CURRENT pointer as last seen: another process (a `qa ingest`, or a sibling
+    # worker that changed documents) may publish; we follow when the pointer moves.
+    seen_pointer: str = ""
 
     def __post_init__(self) -> None:
         self.feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
+        self.seen_pointer = read_pointer(self.settings.data_dir)
         self.limiter = RateLimiter(
             self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
         )
         self.metrics = ServiceMetrics()
+
+    def follow_published(self) -> None:
+        """Load the generation another process published, if the pointer moved since we
+        last looked. Called with `lock` held, in a worker thread; costs one small read."""
+        pointer = read_pointer(self.settings.data_dir)
+        if pointer == self.seen_pointer:
+            return
+        self.seen_pointer = pointer
+        engine = self.answerer.engine
+        if pointer != engine.retriever.index.generation:
+            self.answerer = Answerer(SearchEngine(self.settings, embedder=engine.embedder))
+
+
+def read_pointer(data_dir: Path) -> str:
+    try:
+        return (data_dir / CURRENT).read_text("utf-8").strip()
+    except OSError:
+        return ""
 
 
 # The dependencies are async on purpose: a plain `def` runs on the thread pool, and under

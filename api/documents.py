@@ -60,6 +60,7 @@ def change_documents(
         fresh = Answerer(SearchEngine(state.settings, embedder=engine.embedder))
         with state.lock:
             state.answerer = fresh
+            state.seen_pointer = fresh.engine.retriever.index.generation
         return fresh.engine.retriever.index.generation
     finally:
         _writer.release()

@@ -42,6 +42,7 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
 
     def locked() -> T:
         with state.lock:
+            state.follow_published()
             return work()
 
     state.queued += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve = sub.add_parser("serve", help="serve the HTTP API (uvicorn)")
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p_serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p_serve.add_argument(
+        "--workers", type=int, default=1, help="processes (one per core for throughput)"
+    )
 
     p_ask = sub.add_parser("ask", help="a short cited answer, or a refusal")
     p_ask.add_argument("question", nargs="?", help="the question")
@@ -322,9 +326,24 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"--port must be 1-65535, got {args.port}")
     configure_logging("info")
     # Load the index before binding: a bad index fails here with exit 2, not in a worker.
-    app = create_app(settings, Answerer(SearchEngine(settings)))
+    answerer = Answerer(SearchEngine(settings))
     # Our middleware writes the access lines (with request ids); uvicorn's would repeat them.
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_config": None}
+    if args.workers > 1:
+        # One process per core: answering is serialized within a process (the embedder
+        # holds the GIL), so processes are how a second core is used. Each loads its own
+        # index and follows the CURRENT pointer when another process publishes.
+        del answerer
+        os.environ["QA_DATA_DIR"] = str(settings.data_dir)
+        uvicorn.run(
+            "api.app:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            access_log=False,
+            **options,
+        )
+        return 0
+    uvicorn.run(create_app(settings, answerer), access_log=False, **options)
     return 0
 
 
