@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from corpus.models import DocumentMeta
-from qa.engine import SearchEngine
+from index.embedders import FakeEmbedder, FloatMatrix
+from qa.engine import SearchEngine, ingest
 from qa.query import names_by_document, plan_query, restrict
 from qa.retrieval import rrf_fuse, top_ranked
+from qa.settings import Settings
 
 PLAN = "hlj-sti-14th-five-year-plan-2021"
 ACTION = "hlj-sti-revitalization-action-plan-2022-2026"
@@ -72,3 +74,35 @@ def test_every_mode_returns_verbatim_citations(fake_engine: SearchEngine, mode: 
         assert 0 < hit.score <= 1
     scores = [hit.score for hit in response.results]
     assert scores == sorted(scores, reverse=True)
+
+
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_calls = 0
+
+    def embed_queries(self, texts: list[str]) -> FloatMatrix:
+        self.query_calls += 1
+        return super().embed_queries(texts)
+
+
+def test_repeated_questions_reuse_the_query_embedding(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest(fake_settings, embedder=FakeEmbedder())
+    counting = CountingEmbedder()
+    engine = SearchEngine(fake_settings, embedder=counting)
+    calls = counting.query_calls  # start-up warm-up
+    first = engine.search("技术合同成交额").results
+    again = engine.search("技術合同成交額").results  # folds to the same text
+    assert counting.query_calls == calls + 1 and first == again
+    monkeypatch.setattr("qa.retrieval.QUERY_CACHE_SIZE", 2)
+    for query in ("高新技术企业", "人才", "技术合同成交额"):
+        engine.search(query)
+    assert counting.query_calls == calls + 4  # evicted, embedded again
+
+
+def test_top_ranked_keeps_ties_in_index_order_past_the_cut() -> None:
+    scores = np.array([1.0, 3.0, 2.0, 3.0, 2.0, 0.0, 2.0], dtype=np.float32)
+    assert top_ranked(scores, None, 3) == [1, 3, 2]
+    assert top_ranked(scores, None, 10) == [1, 3, 2, 4, 6, 0]
