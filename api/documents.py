@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
@@ -21,9 +22,9 @@ from api.deps import ApiKeyDep, ServiceState, StateDep
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
-from index.store import IndexStoreError
+from index.store import IndexStoreError, ingest_lock
 from qa.answer import Answerer
-from qa.engine import SearchEngine, publish_documents
+from qa.engine import SearchEngine, publish_locked
 
 router = APIRouter(prefix="/v1/documents", tags=["internal"])
 DocumentEdit = Callable[[dict[str, Document]], list[Document]]
@@ -42,6 +43,31 @@ def documents_of(state: ServiceState) -> dict[str, Document]:
     return state.answerer.engine.retriever.index.documents
 
 
+@contextmanager
+def exclusive_writer(data_dir: Path) -> Iterator[None]:
+    """The cross-process writer lock; held elsewhere (a `qa ingest`, a sibling worker)
+    means 409 at once, never a wait or an interleaving."""
+    held = ingest_lock(data_dir)
+    try:
+        held.__enter__()
+    except IndexStoreError as exc:
+        raise HTTPException(409, "the index is being changed elsewhere; retry shortly") from exc
+    try:
+        yield
+    finally:
+        held.__exit__(None, None, None)
+
+
+async def follow_published(state: ServiceState) -> None:
+    """Catch up with a generation another process published before answering from it."""
+
+    def follow() -> None:
+        with state.lock:
+            state.follow_published()
+
+    await run_in_threadpool(follow)
+
+
 def change_documents(
     state: ServiceState, edit: Callable[[dict[str, Document]], list[Document]]
 ) -> str:
@@ -51,12 +77,14 @@ def change_documents(
     if not _writer.acquire(blocking=False):
         raise HTTPException(409, "another document change is in progress; retry shortly")
     try:
-        engine = state.answerer.engine
-        documents = edit(dict(engine.retriever.index.documents))
-        try:
-            publish_documents(state.settings, documents, embedder=engine.embedder)
-        except IndexStoreError as exc:  # `qa ingest` in another process holds the lock
-            raise HTTPException(409, "the index is being rebuilt; retry shortly") from exc
+        # The cross-process lock spans read, edit and publish: a sibling worker or a
+        # `qa ingest` cannot publish in between and have its change overwritten.
+        with exclusive_writer(state.settings.data_dir):
+            with state.lock:
+                state.follow_published()
+            engine = state.answerer.engine
+            documents = edit(dict(engine.retriever.index.documents))
+            publish_locked(state.settings, documents, embedder=engine.embedder)
         fresh = Answerer(SearchEngine(state.settings, embedder=engine.embedder))
         with state.lock:
             state.answerer = fresh
@@ -68,12 +96,14 @@ def change_documents(
 
 @router.get("", summary="文档列表")
 async def list_documents(state: StateDep, _key: ApiKeyDep) -> list[dict[str, Any]]:
+    await follow_published(state)
     counts = chunk_counts(state)  # one pass over the chunks, not one per document
     return [summary(d, counts[d.doc_id]) for d in documents_of(state).values()]
 
 
 @router.get("/{doc_id}", summary="文档详情：元数据、章节、段落数")
 async def get_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[str, Any]:
+    await follow_published(state)
     doc = documents_of(state).get(doc_id)
     if doc is None:
         raise HTTPException(404, f"no document {doc_id!r}")

@@ -63,20 +63,32 @@ def publish_documents(
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
     """Chunk, embed and publish exactly `documents` as the new current generation."""
+    with ingest_lock(settings.data_dir):
+        return publish_locked(settings, documents, embedder, on_total, on_progress)
+
+
+def publish_locked(
+    settings: Settings,
+    documents: Sequence[Document],
+    embedder: Embedder | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """`publish_documents` for a caller already holding `ingest_lock`, so that reading the
+    current documents and publishing the edited set happen under one lock."""
     started = time.perf_counter()
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
     if on_total:
         on_total(len(chunks))
     embedder = embedder or embedder_from(settings)
-    with ingest_lock(settings.data_dir):
-        cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
-        try:
-            index, report = build_index(
-                list(documents), chunks, embedder, Tokenizer(), cache, on_progress=on_progress
-            )
-        finally:
-            cache.close()
-        generation = publish_generation(settings.data_dir, index)
+    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+    try:
+        index, report = build_index(
+            list(documents), chunks, embedder, Tokenizer(), cache, on_progress=on_progress
+        )
+    finally:
+        cache.close()
+    generation = publish_generation(settings.data_dir, index)
     return IngestResult(report, generation, time.perf_counter() - started)
 
 

@@ -30,3 +30,24 @@ def test_service_follows_a_generation_published_elsewhere(tmp_path: Path) -> Non
     (settings.data_dir / CURRENT).write_text("gen-missing\n")
     for _ in range(3):
         assert client.post("/v1/ask", json=ask).status_code == 200
+
+
+def test_two_workers_never_lose_each_others_uploads(tmp_path: Path) -> None:
+    """Two service processes on one data directory, as `qa serve --workers 2` runs them:
+    each change starts from the newest published set, and each sees the other's."""
+    settings = Settings(
+        data_dir=tmp_path / "data", embedder="fake", rate_limit_per_minute=0, api_keys="k"
+    )
+    ingest(settings, embedder=FakeEmbedder())
+    workers = [
+        TestClient(create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder()))))
+        for _ in range(2)
+    ]
+    key = {"X-API-Key": "k"}
+    text = "附加通知\n一、要求\n到2025年，附加项目达到7个。\n".encode()
+    for worker, doc_id in zip(workers, ("from-a", "from-b"), strict=True):
+        upload = worker.post("/v1/documents", headers=key, files={"file": (f"{doc_id}.txt", text)})
+        assert upload.status_code == 201, upload.text
+    for worker in workers:
+        listed = {d["doc_id"] for d in worker.get("/v1/documents", headers=key).json()}
+        assert {"from-a", "from-b"} <= listed and len(listed) == 4
