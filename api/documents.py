@@ -24,7 +24,7 @@ from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
 from index.store import IndexStoreError, ingest_lock
 from qa.answer import Answerer
-from qa.engine import SearchEngine, publish_locked
+from qa.engine import SearchEngine, publish_documents
 
 router = APIRouter(prefix="/v1/documents", tags=["internal"])
 DocumentEdit = Callable[[dict[str, Document]], list[Document]]
@@ -84,7 +84,7 @@ def change_documents(
                 state.follow_published()
             engine = state.answerer.engine
             documents = edit(dict(engine.retriever.index.documents))
-            publish_locked(state.settings, documents, embedder=engine.embedder)
+            publish_documents(state.settings, documents, embedder=engine.embedder, lock_held=True)
         fresh = Answerer(SearchEngine(state.settings, embedder=engine.embedder))
         with state.lock:
             state.answerer = fresh

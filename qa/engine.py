@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,35 +62,26 @@ def publish_documents(
     embedder: Embedder | None = None,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    lock_held: bool = False,
 ) -> IngestResult:
-    """Chunk, embed and publish exactly `documents` as the new current generation."""
-    with ingest_lock(settings.data_dir):
-        return publish_locked(settings, documents, embedder, on_total, on_progress)
-
-
-def publish_locked(
-    settings: Settings,
-    documents: Sequence[Document],
-    embedder: Embedder | None = None,
-    on_total: Callable[[int], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> IngestResult:
-    """`publish_documents` for a caller already holding `ingest_lock`, so that reading the
-    current documents and publishing the edited set happen under one lock."""
-    started = time.perf_counter()
-    chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
-    if on_total:
-        on_total(len(chunks))
-    embedder = embedder or embedder_from(settings)
-    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
-    try:
-        index, report = build_index(
-            list(documents), chunks, embedder, Tokenizer(), cache, on_progress=on_progress
-        )
-    finally:
-        cache.close()
-    generation = publish_generation(settings.data_dir, index)
-    return IngestResult(report, generation, time.perf_counter() - started)
+    """Chunk, embed and publish exactly `documents` as the new current generation.
+    `lock_held`: the caller holds `ingest_lock` already, so that reading the current
+    documents and publishing the edited set happen under one lock."""
+    with nullcontext() if lock_held else ingest_lock(settings.data_dir):
+        started = time.perf_counter()
+        chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
+        if on_total:
+            on_total(len(chunks))
+        embedder = embedder or embedder_from(settings)
+        cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+        try:
+            index, report = build_index(
+                list(documents), chunks, embedder, Tokenizer(), cache, on_progress=on_progress
+            )
+        finally:
+            cache.close()
+        generation = publish_generation(settings.data_dir, index)
+        return IngestResult(report, generation, time.perf_counter() - started)
 
 
 class SearchEngine:
