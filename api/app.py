@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -126,19 +125,6 @@ async def json_only(request: Request, call_next: Any) -> Any:
     return await call_next(request)
 
 
-async def timed(request: Request, call_next: Any) -> Any:
-    started = time.perf_counter()
-    response = await call_next(request)
-    service = getattr(request.app.state, "service", None)
-    route = request.scope.get("route")
-    if service is not None:
-        path = getattr(route, "path", "unmatched")  # templates, never raw paths: bounded labels
-        service.metrics.observe(
-            path, request.method, response.status_code, time.perf_counter() - started
-        )
-    return response
-
-
 ERROR_SCHEMA = {
     "title": "Error",
     "type": "object",
@@ -197,7 +183,6 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app.add_exception_handler(ValueError, value_error)
     app.add_exception_handler(Exception, internal_error)
     app.middleware("http")(json_only)
-    app.middleware("http")(timed)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -210,5 +195,5 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )
-    app.add_middleware(RequestContext)  # outermost: even a 413 gets an id and a log line
+    app.add_middleware(RequestContext)  # outermost: even a 413 gets an id, a log line, metrics
     return app

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
@@ -22,7 +21,7 @@ from api.deps import ApiKeyDep, ServiceState, StateDep
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
-from index.store import IndexStoreError, ingest_lock
+from index.store import WriterBusyError, ingest_lock
 from qa.answer import Answerer
 from qa.engine import SearchEngine, publish_documents
 
@@ -41,21 +40,6 @@ def summary(doc: Document, chunks: int) -> dict[str, Any]:
 
 def documents_of(state: ServiceState) -> dict[str, Document]:
     return state.answerer.engine.retriever.index.documents
-
-
-@contextmanager
-def exclusive_writer(data_dir: Path) -> Iterator[None]:
-    """The cross-process writer lock; held elsewhere (a `qa ingest`, a sibling worker)
-    means 409 at once, never a wait or an interleaving."""
-    held = ingest_lock(data_dir)
-    try:
-        held.__enter__()
-    except IndexStoreError as exc:
-        raise HTTPException(409, "the index is being changed elsewhere; retry shortly") from exc
-    try:
-        yield
-    finally:
-        held.__exit__(None, None, None)
 
 
 async def follow_published(state: ServiceState) -> None:
@@ -77,14 +61,19 @@ def change_documents(
     if not _writer.acquire(blocking=False):
         raise HTTPException(409, "another document change is in progress; retry shortly")
     try:
-        # The cross-process lock spans read, edit and publish: a sibling worker or a
-        # `qa ingest` cannot publish in between and have its change overwritten.
-        with exclusive_writer(state.settings.data_dir):
-            with state.lock:
-                state.follow_published()
-            engine = state.answerer.engine
-            documents = edit(dict(engine.retriever.index.documents))
-            publish_documents(state.settings, documents, embedder=engine.embedder, lock_held=True)
+        try:
+            # The cross-process lock spans read, edit and publish: a sibling worker or a
+            # `qa ingest` cannot publish in between and have its change overwritten.
+            with ingest_lock(state.settings.data_dir):
+                with state.lock:
+                    state.follow_published()
+                    engine = state.answerer.engine
+                documents = edit(dict(engine.retriever.index.documents))
+                publish_documents(
+                    state.settings, documents, embedder=engine.embedder, lock_held=True
+                )
+        except WriterBusyError as exc:  # only the lock raises it: publish does not relock
+            raise HTTPException(409, "the index is being changed elsewhere; retry shortly") from exc
         fresh = Answerer(SearchEngine(state.settings, embedder=engine.embedder))
         with state.lock:
             state.answerer = fresh

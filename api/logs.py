@@ -82,9 +82,9 @@ def configure_logging(level: str = "info") -> None:
 
 class RequestContext:
     """Outermost middleware: a request id for every request (the caller's X-Request-ID
-    when it is sane, else a new one), echoed in the response; one access line; errors
-    counted by kind; an unhandled exception logged with its cause before it is re-raised
-    to become a plain 500."""
+    when it is sane, else a new one), echoed in the response; one access line; latency
+    and errors by kind in the metrics; an unhandled exception logged with its cause
+    before it is re-raised to become a plain 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -119,18 +119,21 @@ class RequestContext:
 
     @staticmethod
     def record(scope: Scope, rid: str, status: int, seconds: float) -> None:
-        route = getattr(scope.get("route"), "path", None)
+        # Templates, never raw paths, label the metrics: bounded cardinality.
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
         fields = {
             "method": scope["method"],
-            "route": route or "unmatched",
+            "route": route,
             "path": scope["path"],
             "status": status,
             "ms": round(seconds * 1000, 1),
         }
         kind = error_kind(status)
         service = getattr(scope["app"].state, "service", None) if "app" in scope else None
-        if kind and service is not None:
-            service.metrics.errors.labels(kind).inc()
+        if service is not None:
+            service.metrics.observe(route, scope["method"], status, seconds)
+            if kind:
+                service.metrics.errors.labels(kind).inc()
         if kind:
             fields["error_kind"] = kind
         level = logging.ERROR if status >= 500 else logging.INFO

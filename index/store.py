@@ -61,6 +61,10 @@ class IndexMismatchError(IndexStoreError):
     pass
 
 
+class WriterBusyError(IndexStoreError):
+    """Another process holds the writer lock."""
+
+
 def chunk_to_dict(chunk: Chunk) -> dict[str, Any]:
     table = chunk.table
     return {
@@ -139,7 +143,7 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IndexStoreError(f"{data_dir}: another ingest is running") from exc
+            raise WriterBusyError(f"{data_dir}: another ingest is running") from exc
         yield
 
 
