@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -13,9 +12,7 @@ from fastapi.security import APIKeyHeader
 
 from api.limits import RateLimiter
 from api.metrics import ServiceMetrics
-from index.store import CURRENT
 from qa.answer import Answerer
-from qa.engine import SearchEngine
 from qa.feedback import FEEDBACK_FILE, FeedbackStore
 from qa.settings import Settings
 
@@ -35,35 +32,29 @@ class ServiceState:
     # Questions admitted to the worker (waiting for the lock or running); only touched
     # on the event loop, so no lock is needed around it.
     queued: int = 0
-    # The CURRENT pointer as last seen: another process (a `qa ingest`, or a sibling
-    # worker that changed documents) may publish; we follow when the pointer moves.
-    seen_pointer: str = ""
+    # The published version as last seen: another process (a `qa ingest`, a sibling
+    # worker or, with Milvus, another replica) may publish; we follow when it moves.
+    seen_version: str = ""
 
     def __post_init__(self) -> None:
         self.feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
-        self.seen_pointer = read_pointer(self.settings.data_dir)
+        self.seen_version = self.answerer.engine.backend.version
         self.limiter = RateLimiter(
             self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
         )
         self.metrics = ServiceMetrics()
 
     def follow_published(self) -> None:
-        """Load the generation another process published, if the pointer moved since we
-        last looked. Called with `lock` held, in a worker thread; costs one small read."""
-        pointer = read_pointer(self.settings.data_dir)
-        if pointer == self.seen_pointer:
-            return
-        self.seen_pointer = pointer
+        """Open the version another process published, if it moved since we last looked.
+        Called with `lock` held, in a worker thread; costs one small read (embedded: the
+        CURRENT file; Milvus: one row, at most once a second)."""
         engine = self.answerer.engine
-        if pointer != engine.retriever.index.generation:
-            self.answerer = Answerer(SearchEngine(self.settings, embedder=engine.embedder))
-
-
-def read_pointer(data_dir: Path) -> str:
-    try:
-        return (data_dir / CURRENT).read_text("utf-8").strip()
-    except OSError:
-        return ""
+        published = engine.backend.published_version()
+        if not published or published == self.seen_version:
+            return
+        self.seen_version = published
+        if published != engine.backend.version:
+            self.answerer = Answerer(engine.reopened())
 
 
 # The dependencies are async on purpose: a plain `def` runs on the thread pool, and under

@@ -103,7 +103,8 @@ class ChatResponse(BaseModel):
 
 
 class Readiness(BaseModel):
-    generation: str
+    backend: str = Field(description="embedded 或 milvus")
+    generation: str = Field(description="索引版本：embedded 的 generation，milvus 的版本标记")
     documents: int
     chunks: int
     embedder: str

@@ -57,7 +57,7 @@ async def answer_from_generation(
 ) -> tuple[AnswerResponse, str]:
     def work() -> tuple[AnswerResponse, str]:
         answerer = state.answerer  # one reference: a swap mid-question cannot mix two
-        generation = answerer.engine.retriever.index.generation
+        generation = answerer.engine.backend.version
         return answerer.ask(question, doc_ids=doc_ids), generation
 
     response, generation = await in_worker(state, work)
@@ -77,19 +77,20 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["ops"])
 async def readyz(state: StateDep) -> Readiness:
-    index = state.answerer.engine.retriever.index
+    stats = state.answerer.engine.backend.stats()
     return Readiness(
-        generation=index.generation,
-        documents=len(index.documents),
-        chunks=len(index.chunks),
-        embedder=index.embedder_name,
+        backend=stats.backend,
+        generation=stats.version,
+        documents=stats.documents,
+        chunks=stats.chunks,
+        embedder=stats.embedder,
     )
 
 
 @router.get("/metrics", tags=["ops"], summary="Prometheus 指标", response_class=PlainTextResponse)
 async def metrics(state: StateDep) -> Response:
-    index = state.answerer.engine.retriever.index
-    body = state.metrics.render(len(index.documents), len(index.chunks))
+    stats = state.answerer.engine.backend.stats()
+    body = state.metrics.render(stats.documents, stats.chunks)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import faiss
 import numpy as np
 
+from corpus.chunking import chunk_document
 from corpus.models import Chunk, Document
 from corpus.normalize import fold
 from index.bm25 import SparseBM25Scorer
@@ -68,33 +69,45 @@ class HybridIndex:
 
 
 @dataclass(frozen=True)
-class BuildReport:
-    documents: int
-    chunks: int
-    embed: EmbedStats
+class EmbeddedChunks:
+    """Documents cut into chunks, each with its passage vector: what every backend stores."""
+
+    chunks: list[Chunk]
+    vectors: FloatMatrix
+    stats: EmbedStats
+
+
+def embed_documents(
+    documents: Sequence[Document],
+    chunk_max_chars: int,
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> EmbeddedChunks:
+    chunks = [c for d in documents for c in chunk_document(d, chunk_max_chars)]
+    if on_total:
+        on_total(len(chunks))
+    vectors, stats = embed_passages_cached(
+        embedder, [fold(passage_text(c)) for c in chunks], cache, on_progress=on_progress
+    )
+    return EmbeddedChunks(chunks, vectors, stats)
 
 
 def build_index(
-    documents: list[Document],
-    chunks: list[Chunk],
+    documents: Sequence[Document],
+    embedded: EmbeddedChunks,
     embedder: Embedder,
     tokenizer: Tokenizer,
-    cache: EmbeddingCache,
-    on_progress: Callable[[int], None] | None = None,
-) -> tuple[HybridIndex, BuildReport]:
-    if not chunks:
+) -> HybridIndex:
+    if not embedded.chunks:
         raise ValueError("nothing to index: the documents produced no chunks")
-    texts = [passage_text(c) for c in chunks]
-    tokens = [tokenizer.tokenize(t) for t in texts]
-    vectors, stats = embed_passages_cached(
-        embedder, [fold(t) for t in texts], cache, on_progress=on_progress
-    )
-    index = HybridIndex(
+    tokens = [tokenizer.tokenize(passage_text(c)) for c in embedded.chunks]
+    return HybridIndex(
         documents={d.doc_id: d for d in documents},
-        chunks=chunks,
+        chunks=embedded.chunks,
         bm25=SparseBM25Scorer.build(tokens),
-        dense=dense_index(vectors, embedder.dim),
+        dense=dense_index(embedded.vectors, embedder.dim),
         embedder_name=embedder.name,
         dim=embedder.dim,
     )
-    return index, BuildReport(documents=len(documents), chunks=len(chunks), embed=stats)

@@ -147,6 +147,15 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
         yield
 
 
+def read_current_name(data_dir: Path) -> str:
+    """The name CURRENT points at, or "" if there is none: one small read, cheap enough
+    to do before every question."""
+    try:
+        return (data_dir / CURRENT).read_text("utf-8").strip()
+    except OSError:
+        return ""
+
+
 def write_generation_files(directory: Path, index: HybridIndex) -> dict[str, Any]:
     directory.mkdir(parents=True)
     _write_jsonl(

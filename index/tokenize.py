@@ -42,6 +42,12 @@ class Tokenizer:
         )
 
     @cached_property
+    def domain_words(self) -> list[str]:
+        """The words of the domain dictionary (first column of jieba's user-dict format)."""
+        lines = self._userdict.read_text(encoding="utf-8").splitlines()
+        return [line.split()[0] for line in lines if line.strip()]
+
+    @cached_property
     def _jieba(self) -> jieba.Tokenizer:
         jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not ours to print
         tok = jieba.Tokenizer()

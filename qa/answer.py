@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import (
@@ -54,9 +54,9 @@ class Answerer:
     def __init__(self, engine: SearchEngine) -> None:
         self.engine = engine
         self.tokenizer = engine.retriever.tokenizer
-        self.section_chunks: dict[tuple[str, SectionPath], list[Chunk]] = {}
-        for chunk in engine.retriever.index.chunks:
-            self.section_chunks.setdefault((chunk.doc_id, chunk.section), []).append(chunk)
+        # Per document, its chunks by section; filled on first need (a backend may hold
+        # millions of chunks, and only "who" questions look at a chunk's siblings).
+        self._sections: dict[str, dict[SectionPath, list[Chunk]]] = {}
         # Documents' own names, folded once: quoted parts of them are not named items.
         self.own_names = {
             fold_compact(n)
@@ -67,8 +67,18 @@ class Answerer:
         self.corpus_years = {y for d in self.documents.values() for y in question_years(d.text)}
 
     @property
-    def documents(self) -> dict[str, Document]:
-        return self.engine.retriever.index.documents
+    def documents(self) -> Mapping[str, Document]:
+        return self.engine.backend.documents
+
+    def section_chunks(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of `chunk`'s section, in document order."""
+        sections = self._sections.get(chunk.doc_id)
+        if sections is None:
+            sections = {}
+            for sibling in self.engine.backend.chunks_of(chunk.doc_id):
+                sections.setdefault(sibling.section, []).append(sibling)
+            self._sections[chunk.doc_id] = sections
+        return sections.get(chunk.section, [])
 
     def keywords(self, question: str) -> list[str]:
         plan = self.engine.retriever.plan(question)
@@ -177,7 +187,7 @@ class Answerer:
         self, question: str, chunk: Chunk, rank: int, keywords: list[str]
     ) -> Extraction | None:
         # A task's 〔牵头单位…〕 note closes its last chunk; look there too.
-        siblings = self.section_chunks.get((chunk.doc_id, chunk.section), [])
+        siblings = self.section_chunks(chunk)
         for candidate in (chunk, *siblings[::-1]):
             answer = who_answer(candidate, question, keywords)
             if answer and is_grounded(answer, candidate.text):

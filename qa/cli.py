@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
 from corpus.loaders import CorpusError
+from index.backend import BackendError
 from index.embedders import EmbedderError
 from index.store import IndexStoreError
 from qa.answer import Answerer
@@ -25,7 +26,7 @@ from qa.engine import SearchEngine, ingest
 from qa.models import AnswerResponse, SearchResponse
 from qa.settings import Settings
 
-EXPECTED_ERRORS = (CorpusError, IndexStoreError, EmbedderError, ValueError, OSError)
+EXPECTED_ERRORS = (CorpusError, IndexStoreError, BackendError, EmbedderError, ValueError, OSError)
 
 
 class UsageError(Exception):
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p_ingest = sub.add_parser("ingest", help="build a new index generation from documents")
+    p_ingest = sub.add_parser("ingest", help="make the index hold exactly these documents")
     p_ingest.add_argument(
         "paths", nargs="*", type=Path, help="files or directories (default: bundled corpus)"
     )
@@ -133,9 +134,9 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             bar.close()
     report = result.report
     print(
-        f"documents: {report.documents}  chunks: {report.chunks}  "
-        f"embedded: {report.embed.embedded}  cached: {report.embed.cached}  "
-        f"seconds: {result.seconds:.1f}\ngeneration: {result.generation}"
+        f"backend: {settings.backend}  documents: {report.documents}  chunks: {report.chunks}  "
+        f"written: {report.written}  embedded: {report.embedded}  "
+        f"seconds: {result.seconds:.1f}\nversion: {report.version}"
     )
     return 0
 

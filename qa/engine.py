@@ -1,26 +1,19 @@
-"""Composition of the stages: ingest documents into a generation; load it and search."""
+"""Composition of the stages: open the configured search backend; ingest documents into
+it; search it."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.bundled import BUNDLED_DIR, load_documents
-from corpus.chunking import chunk_document
 from corpus.models import Document
-from index.build import BuildReport, build_index
-from index.cache import EmbeddingCache
+from index.backend import ChangeReport, SearchBackend
+from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, make_embedder
-from index.store import (
-    CACHE_FILE,
-    clean_abandoned,
-    ingest_lock,
-    load_index,
-    publish_generation,
-)
+from index.store import CACHE_FILE
 from index.tokenize import Tokenizer
 from qa.models import Citation, SearchResponse
 from qa.retrieval import HybridRetriever
@@ -37,11 +30,40 @@ def embedder_from(settings: Settings) -> Embedder:
     return make_embedder(settings.embedder, settings.embedder_model_path, **options)
 
 
+def open_backend(
+    settings: Settings, embedder: Embedder, tokenizer: Tokenizer, load: bool = True
+) -> SearchBackend:
+    """The configured backend; `load=False` for a writer that may find the store empty."""
+    if settings.backend == "milvus":
+        from index.milvus import MilvusBackend  # pymilvus only when asked for
+
+        milvus = MilvusBackend(
+            settings.milvus_location,
+            embedder,
+            tokenizer,
+            settings.chunk_max_chars,
+            settings.milvus_collection,
+            settings.milvus_token.get_secret_value(),
+            settings.data_dir / CACHE_FILE,
+        )
+        if load:
+            milvus.load_catalog()
+        return milvus
+    if load:
+        return EmbeddedBackend.open(
+            settings.data_dir, embedder, tokenizer, settings.chunk_max_chars
+        )
+    return EmbeddedBackend(settings.data_dir, embedder, tokenizer, settings.chunk_max_chars)
+
+
 @dataclass(frozen=True)
 class IngestResult:
-    report: BuildReport
-    generation: Path
+    report: ChangeReport
     seconds: float
+
+    @property
+    def version(self) -> str:
+        return self.report.version
 
 
 def ingest(
@@ -51,7 +73,8 @@ def ingest(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Read, chunk, embed and publish a new generation; the old one stays until then."""
+    """Read and chunk the documents and make the index hold exactly them; the old
+    contents serve readers until the switch."""
     documents = load_documents(list(paths) or [BUNDLED_DIR])
     return publish_documents(settings, documents, embedder, on_total, on_progress)
 
@@ -62,41 +85,38 @@ def publish_documents(
     embedder: Embedder | None = None,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
-    lock_held: bool = False,
 ) -> IngestResult:
-    """Chunk, embed and publish exactly `documents` as the new current generation.
-    `lock_held`: the caller holds `ingest_lock` already, so that reading the current
-    documents and publishing the edited set happen under one lock."""
-    with nullcontext() if lock_held else ingest_lock(settings.data_dir):
-        started = time.perf_counter()
-        chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
-        if on_total:
-            on_total(len(chunks))
-        embedder = embedder or embedder_from(settings)
-        cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
-        try:
-            index, report = build_index(
-                list(documents), chunks, embedder, Tokenizer(), cache, on_progress=on_progress
-            )
-        finally:
-            cache.close()
-        generation = publish_generation(settings.data_dir, index)
-        return IngestResult(report, generation, time.perf_counter() - started)
+    started = time.perf_counter()
+    backend = open_backend(settings, embedder or embedder_from(settings), Tokenizer(), load=False)
+    try:
+        report = backend.replace_all(documents, on_total, on_progress)
+    finally:
+        backend.close()
+    return IngestResult(report, time.perf_counter() - started)
 
 
 class SearchEngine:
-    """A loaded index plus the models to query it; built once per process."""
+    """An opened backend snapshot plus the models to query it; built once per process
+    and again whenever a newer version is published."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        backend: SearchBackend | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder or embedder_from(settings)
-        clean_abandoned(settings.data_dir)
-        index = load_index(settings.data_dir, self.embedder.name, self.embedder.dim)
-        self.retriever = HybridRetriever(index, self.embedder, Tokenizer(), settings)
+        self.backend = backend or open_backend(settings, self.embedder, Tokenizer())
+        self.retriever = HybridRetriever(self.backend, self.embedder, settings)
         # jieba loads its dictionary and the embedder its weights on first use (~0.7 s):
         # pay that here, at start-up, not on the first citizen's question.
         self.retriever.tokenizer.tokenize("预热")
         self.embedder.embed_queries(["预热"])
+
+    def reopened(self) -> SearchEngine:
+        """The same models over the newest published version."""
+        return SearchEngine(self.settings, self.embedder, self.backend.reopened())
 
     def search(
         self,
@@ -107,7 +127,7 @@ class SearchEngine:
     ) -> SearchResponse:
         started = time.perf_counter()
         hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode)
-        documents = self.retriever.index.documents
+        documents = self.backend.documents
         results = [Citation.from_scored(h, documents[h.chunk.doc_id].meta.title) for h in hits]
         latency = round((time.perf_counter() - started) * 1000, 2)
         return SearchResponse(query=query, results=results, latency_ms=latency)

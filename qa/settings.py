@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
+_SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,17 @@ class Settings(BaseSettings):
     embedder_query_prefix: str = ""
     embedder_passage_prefix: str = ""
     chunk_max_chars: int = Field(300, ge=50, le=4000)
+    backend: Literal["embedded", "milvus"] = Field(
+        "embedded", description="embedded: FAISS + BM25 files in data_dir; milvus: a Milvus"
+    )
+    milvus_uri: str = Field(
+        "",
+        max_length=1000,
+        description="A path ending in .db (Milvus Lite, one process) or http://host:19530 "
+        "(a Milvus server or cluster, shared by replicas); empty: data_dir/milvus.db",
+    )
+    milvus_token: SecretStr = Field(SecretStr(""), description="user:password or API key")
+    milvus_collection: str = Field("qa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
     mode: RetrievalMode = "hybrid"
     top_k: int = Field(5, ge=1, le=100)
     candidates: int = Field(50, ge=1, le=10_000, description="Per-retriever pool before fusion")
@@ -47,10 +59,20 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
+    @property
+    def milvus_location(self) -> str:
+        return self.milvus_uri or str(self.data_dir / "milvus.db")
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.weight_bm25 == 0 and self.weight_dense == 0:
             raise ValueError("QA_WEIGHT_BM25 and QA_WEIGHT_DENSE cannot both be 0")
         if self.embedder == "sentence-transformers" and not self.embedder_model_path:
             raise ValueError("QA_EMBEDDER=sentence-transformers needs QA_EMBEDDER_MODEL_PATH")
+        uri = self.milvus_uri
+        if uri and not (uri.endswith(".db") or uri.startswith(_SERVER_SCHEMES)):
+            raise ValueError(
+                "QA_MILVUS_URI must be a file path ending in .db (Milvus Lite) or "
+                "a server address such as http://localhost:19530"
+            )
         return self

@@ -17,12 +17,12 @@ from qa.settings import Settings
 
 def test_service_follows_a_generation_published_elsewhere(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", embedder="fake", rate_limit_per_minute=0)
-    first = ingest(settings, embedder=FakeEmbedder()).generation.name
+    first = ingest(settings, embedder=FakeEmbedder()).version
     app = create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder())))
     client = TestClient(app)
     ask = {"question": "到2025年技术合同成交额目标是多少"}
     assert client.post("/v1/ask", json=ask).headers["x-index-generation"] == first
-    second = ingest(settings, embedder=FakeEmbedder()).generation.name  # "another process"
+    second = ingest(settings, embedder=FakeEmbedder()).version  # "another process"
     answered = client.post("/v1/ask", json=ask)
     assert answered.headers["x-index-generation"] == second
     assert answered.json()["answer"] == "500亿元"

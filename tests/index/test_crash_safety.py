@@ -51,7 +51,7 @@ def answers_gold(settings: Settings) -> str:
     answer = Answerer(engine).ask(GOLD[0])
     assert answer.answer == GOLD[1], answer
     assert not list((settings.data_dir / GENERATIONS).glob(".tmp-*")), "staging left behind"
-    return engine.retriever.index.generation
+    return engine.backend.version
 
 
 def kill_at(command: list[str], env: dict[str, str], delay: float) -> None:
@@ -101,8 +101,9 @@ def test_sigkill_during_document_changes(tmp_path: Path) -> None:
 
 
 def two_generations(settings: Settings) -> tuple[Path, Path]:
-    first = ingest(settings, embedder=FAKE).generation
-    second = ingest(settings, embedder=FAKE).generation
+    generations = settings.data_dir / GENERATIONS
+    first = generations / ingest(settings, embedder=FAKE).version
+    second = generations / ingest(settings, embedder=FAKE).version
     assert (settings.data_dir / CURRENT).read_text().strip() == second.name
     return first, second
 

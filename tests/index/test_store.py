@@ -27,7 +27,8 @@ def test_round_trip(fake_settings: Settings) -> None:
     assert len(index.chunks) == result.report.chunks == index.dense.ntotal
     for chunk in index.chunks:
         assert index.documents[chunk.doc_id].text[chunk.start : chunk.end] == chunk.text
-    manifest = json.loads((result.generation / "manifest.json").read_text("utf-8"))
+    generation = fake_settings.data_dir / "generations" / result.version
+    manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
     assert manifest["embedder"] == {"name": FAKE.name, "dim": FAKE.dim}
     assert manifest["counts"] == {"documents": 2, "chunks": result.report.chunks}
     assert set(manifest["checksums"]) == {
@@ -55,7 +56,7 @@ def test_refuses_other_embedder(fake_settings: Settings) -> None:
 
 def test_detects_corruption(fake_settings: Settings) -> None:
     result = ingest(fake_settings, embedder=FAKE)
-    with (result.generation / "chunks.jsonl").open("a", encoding="utf-8") as fh:
+    with (fake_settings.data_dir / "generations" / result.version / "chunks.jsonl").open("a", encoding="utf-8") as fh:
         fh.write("\n")
     with pytest.raises(IndexStoreError, match="checksum"):
         load_index(fake_settings.data_dir, FAKE.name, FAKE.dim)
@@ -87,7 +88,7 @@ def test_failure_while_publishing_keeps_old_index(
     with pytest.raises(OSError, match="disk full"):
         ingest(fake_settings, embedder=FAKE)
     monkeypatch.undo()
-    assert current_generation(fake_settings.data_dir) == first.generation
+    assert current_generation(fake_settings.data_dir).name == first.version
     assert SearchEngine(fake_settings).search("技术合同成交额").results
 
 

@@ -7,7 +7,7 @@ from corpus.models import DocumentMeta
 from index.embedders import FakeEmbedder, FloatMatrix
 from qa.engine import SearchEngine, ingest
 from qa.query import names_by_document, plan_query, restrict
-from qa.retrieval import rrf_fuse, top_ranked
+from index.fusion import rrf_fuse, top_ranked
 from qa.settings import Settings
 
 PLAN = "hlj-sti-14th-five-year-plan-2021"
@@ -68,7 +68,7 @@ def test_unknown_document_and_empty_query(fake_engine: SearchEngine) -> None:
 def test_every_mode_returns_verbatim_citations(fake_engine: SearchEngine, mode: str) -> None:
     response = fake_engine.search("高新技术企业数量", k=5, mode=mode)  # type: ignore[arg-type]
     assert 0 < len(response.results) <= 5
-    documents = fake_engine.retriever.index.documents
+    documents = fake_engine.backend.documents
     for hit in response.results:
         assert documents[hit.doc_id].text[hit.start : hit.end] == hit.text
         assert 0 < hit.score <= 1

