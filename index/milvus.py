@@ -58,6 +58,17 @@ from index.store import (
 from index.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
+
+
+class _NoMvccNoise(logging.Filter):
+    """Milvus Lite answers a query iterator without a timestamp and pymilvus warns on
+    every page; the iterator works (it falls back to the client's clock)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "mvccTs" not in record.getMessage()
+
+
+logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_NoMvccNoise())
 FORMAT = 1
 MAX_VARCHAR = 65_535  # bytes: Milvus's VARCHAR limit
 PART_CHARS = 16_000  # a part of a document's JSON: at most 4 bytes a character < 64 KiB
@@ -295,7 +306,7 @@ class MilvusBackend:
                 output_fields=fields,
             )[0]
             best = rrf_best([1.0, 1.0], request.rrf_k)
-            scored = [(row["entity"], row["distance"] / best) for row in rows]
+            scored = [(row["entity"], row.distance / best) for row in rows]
         else:
             scored = self.fused_client_side(request, requests, fields)
         hits = []
@@ -367,10 +378,10 @@ class MilvusBackend:
             )[0]
             ranking = []
             for row in rows:
-                if row["id"] not in ordinal:
-                    ordinal[row["id"]] = len(entities)
+                if row.id not in ordinal:
+                    ordinal[row.id] = len(entities)
                     entities.append(row["entity"])
-                ranking.append(ordinal[row["id"]])
+                ranking.append(ordinal[row.id])
             weight = spec["weight"] if len(specs) == 2 else 1.0
             rankings.append((ranking, weight))
         return [(entities[i], score) for i, score in rrf_fuse(rankings, request.rrf_k)]
@@ -454,7 +465,8 @@ class MilvusBackend:
         ]
         gone = sorted(set(heads) - {d.doc_id for d in documents})
         embedded = self.write_documents(changed, on_total, on_progress)
-        version = self.commit(changed, embedded, gone)
+        # Nothing changed: keep the version, so that replicas do not reload for nothing.
+        version = self.commit(changed, embedded, gone) if changed or gone else state_version(state)
         # Sweep what a crashed writer may have left: rows no head names.
         now = self.read_heads()
         self.sweep_orphans(list(now))
@@ -665,6 +677,10 @@ class MilvusBackend:
                 {"type": "stop", "stop_words": [*sorted(self.tokenizer.stopwords), *_PUNCTUATION]}
             ],
         }
+
+
+def state_version(state: Mapping[str, Any] | None) -> str:
+    return str(state["version"]) if state else ""
 
 
 def doc_row(key: str, doc_id: str, rev: str, part: int, body: str) -> dict[str, Any]:
