@@ -32,6 +32,7 @@ from index.embedders import Embedder, FloatMatrix
 from index.fusion import BoolArray, rrf_fuse, top_ranked
 from index.store import (
     CACHE_FILE,
+    IndexStoreError,
     NoIndexError,
     clean_abandoned,
     ingest_lock,
@@ -208,7 +209,10 @@ class EmbeddedBackend:
         on_progress: Progress | None = None,
     ) -> ChangeReport:
         with ingest_lock(self.data_dir):
-            before = set(self.published_documents())
+            try:
+                before = set(self.published_documents())
+            except IndexStoreError:  # unreadable, or another embedder: replaced wholesale
+                before = set()
             ids = {d.doc_id for d in documents}
             return self.publish(
                 documents, on_total, on_progress, sorted(ids - before), sorted(before - ids)

@@ -89,6 +89,12 @@ def is_lite_uri(uri: str) -> bool:
     return uri.endswith(".db") and "://" not in uri
 
 
+def key_of(doc_id: str) -> str:
+    """Row keys carry a digest of the document id, never the id: pymilvus pages an
+    iterator with `key > "<last key>"` unescaped, so a quote in a key would break it."""
+    return hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:24]
+
+
 def revision(doc: Document, chunk_max_chars: int, embedder_name: str) -> str:
     """Same document, same chunking, same embedder: same revision, nothing re-written."""
     payload = json.dumps([document_to_dict(doc), chunk_max_chars, embedder_name], sort_keys=True)
@@ -242,7 +248,12 @@ class MilvusBackend:
         return state
 
     def query_all(self, collection: str, expr: str, fields: list[str]) -> Iterator[dict[str, Any]]:
-        """Every matching row, in batches: a plain query stops at Milvus's result window."""
+        """Every matching row. A server stops a plain query at its result window (16,384
+        rows), so there we page with an iterator; Milvus Lite has no window, and its
+        in-process server logs an error for the timestamp call an iterator makes."""
+        if is_lite_uri(self.uri):
+            yield from self.client.query(collection, filter=expr, output_fields=fields)
+            return
         iterator = self.client.query_iterator(
             collection, batch_size=1000, filter=expr, output_fields=fields
         )
@@ -515,7 +526,7 @@ class MilvusBackend:
             rev = revs[chunk.doc_id]
             rows.append(
                 {
-                    "key": f"{chunk.doc_id}:{rev}:{n}",
+                    "key": f"{key_of(chunk.doc_id)}:{rev}:{n}",
                     "doc_id": chunk.doc_id,
                     "rev": rev,
                     "ordinal": n,
@@ -533,7 +544,7 @@ class MilvusBackend:
             self.client.upsert(
                 self.docs_name,
                 [
-                    doc_row(f"part:{doc.doc_id}:{rev}:{i}", doc.doc_id, rev, i, part)
+                    doc_row(f"part:{key_of(doc.doc_id)}:{rev}:{i}", doc.doc_id, rev, i, part)
                     for i, part in enumerate(parts)
                 ],
             )
@@ -550,7 +561,9 @@ class MilvusBackend:
         for doc in documents:
             parts = len(split_parts(json.dumps(document_to_dict(doc), ensure_ascii=False)))
             body = json.dumps({"parts": parts, "chunks": counts.get(doc.doc_id, 0)})
-            heads.append(doc_row(f"head:{doc.doc_id}", doc.doc_id, self.revision(doc), -1, body))
+            heads.append(
+                doc_row(f"head:{key_of(doc.doc_id)}", doc.doc_id, self.revision(doc), -1, body)
+            )
         if heads:
             self.client.upsert(self.docs_name, heads)
         if gone:
