@@ -56,7 +56,9 @@ def test_refuses_other_embedder(fake_settings: Settings) -> None:
 
 def test_detects_corruption(fake_settings: Settings) -> None:
     result = ingest(fake_settings, embedder=FAKE)
-    with (fake_settings.data_dir / "generations" / result.version / "chunks.jsonl").open("a", encoding="utf-8") as fh:
+    with (fake_settings.data_dir / "generations" / result.version / "chunks.jsonl").open(
+        "a", encoding="utf-8"
+    ) as fh:
         fh.write("\n")
     with pytest.raises(IndexStoreError, match="checksum"):
         load_index(fake_settings.data_dir, FAKE.name, FAKE.dim)

@@ -5,9 +5,9 @@ import pytest
 
 from corpus.models import DocumentMeta
 from index.embedders import FakeEmbedder, FloatMatrix
+from index.fusion import rrf_fuse, top_ranked
 from qa.engine import SearchEngine, ingest
 from qa.query import names_by_document, plan_query, restrict
-from index.fusion import rrf_fuse, top_ranked
 from qa.settings import Settings
 
 PLAN = "hlj-sti-14th-five-year-plan-2021"
