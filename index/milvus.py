@@ -139,7 +139,7 @@ class MilvusBackend:
         client: Any = None,
     ) -> None:
         if not collection.isidentifier():
-            raise ValueError(f"collection name {collection!r} must be letters, digits and _")
+            raise BackendError(f"collection name {collection!r}: letters, digits and _ only")
         self.uri = uri
         self.embedder = embedder
         self.tokenizer = tokenizer

@@ -21,11 +21,13 @@ KEY = {"X-API-Key": "s3cret-key"}
 PUBLIC_POSTS = set(JSON_ROUTES)
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
+@pytest.fixture(params=["embedded", "milvus"])
+def client(tmp_path: Path, request: pytest.FixtureRequest) -> TestClient:
+    """The same routes over either backend (Milvus: Milvus Lite in the data dir)."""
     settings = Settings(
         data_dir=tmp_path / "data",
         embedder="fake",
+        backend=request.param,
         api_keys="s3cret-key,other",
         max_upload_bytes=4096,
     )

@@ -16,11 +16,14 @@ from qa.settings import Settings
 from tests.contract import ANSWER_FIELDS
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+@pytest.fixture(scope="module", params=["embedded", "milvus"])
+def settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
     data: Path = tmp_path_factory.mktemp("api-data")
     settings = Settings(
-        data_dir=data, embedder="fake", cors_origins="https://portal.example.gov.cn"
+        data_dir=data,
+        embedder="fake",
+        backend=request.param,
+        cors_origins="https://portal.example.gov.cn",
     )
     ingest(settings, embedder=FakeEmbedder())
     return settings
@@ -32,11 +35,17 @@ def client(settings: Settings) -> TestClient:
     return TestClient(create_app(settings, answerer))
 
 
+def client_backend(client: TestClient) -> str:
+    return str(client.app.state.service.settings.backend)  # type: ignore[attr-defined]
+
+
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["documents"] == 2 and ready["chunks"] > 100
-    assert ready["embedder"] == "fake-bigram-64" and ready["generation"].startswith("gen-")
+    assert ready["embedder"] == "fake-bigram-64" and ready["backend"] == client_backend(client)
+    prefix = "gen-" if ready["backend"] == "embedded" else "v-"
+    assert ready["generation"].startswith(prefix)
 
 
 def test_ask_contract(client: TestClient) -> None:

@@ -18,11 +18,26 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.fixture
-def ingested(fake_settings: Settings, capsys: pytest.CaptureFixture[str]) -> Settings:
+@pytest.fixture(params=["embedded", "milvus"])
+def ingested(
+    fake_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Settings:
+    """The same commands on either backend (Milvus: a Milvus Lite file in the data dir)."""
+    monkeypatch.setenv("QA_BACKEND", request.param)
     code, out, _ = run(capsys, "ingest", "--quiet")
     assert code == 0 and "documents: 2" in out and "chunks:" in out
-    return fake_settings
+    assert f"backend: {request.param}" in out
+    return Settings()
+
+
+def test_ask_json_contract(ingested: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "到2025年技术合同成交额目标是多少", "--json")
+    body = json.loads(out)
+    assert code == 0 and body["citations"] and not body["refused"], body
+    assert body["citations"][0]["doc_id"] == "hlj-sti-14th-five-year-plan-2021"
 
 
 def test_search_json_contract(ingested: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,14 +102,23 @@ def test_bad_input_exits_2(
     assert message in err
 
 
+@pytest.mark.parametrize("backend", ["embedded", "milvus"])
 def test_no_index_and_bad_settings(
-    fake_settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    fake_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
 ) -> None:
+    monkeypatch.setenv("QA_BACKEND", backend)
     code, _, err = run(capsys, "search", "技术")
     assert code == 2 and "qa ingest" in err
     monkeypatch.setenv("QA_TOP_K", "0")
     code, _, err = run(capsys, "search", "技术")
     assert code == 2 and "invalid settings" in err
+    monkeypatch.setenv("QA_TOP_K", "5")
+    monkeypatch.setenv("QA_MILVUS_URI", "ftp://nowhere")
+    code, _, err = run(capsys, "search", "技术")
+    assert code == 2 and "QA_MILVUS_URI" in err
 
 
 def test_failed_ingest_keeps_previous_index(
