@@ -133,7 +133,7 @@ def test_a_lite_file_open_elsewhere_is_a_clear_error(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
-        with pytest.raises(BackendError, match="one process at a time.*QA_MILVUS_URI=http"):
+        with pytest.raises(BackendError, match=r"one process at a time.*QA_MILVUS_URI=http"):
             MilvusBackend(str(path), FAKE, TOKENIZER, 300)
     finally:
         holder.kill()
