@@ -20,4 +20,6 @@ COPY eval ./eval
 RUN make install && make index
 
 VOLUME ["/data"]
-CMD ["make", "run"]
+EXPOSE 8000
+# Inside a container the service must listen beyond loopback to be reachable at all.
+CMD ["make", "run", "HOST=0.0.0.0"]

@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# 127.0.0.1 on a workstation; a container sets HOST=0.0.0.0 (see Dockerfile).
+HOST ?= 127.0.0.1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +32,7 @@ index: install
 	@$(BIN)/qa search "技术合同成交额" -k 1 >/dev/null 2>&1 || $(BIN)/qa ingest
 
 run: index
-	$(BIN)/qa serve --host 127.0.0.1 --port 8000
+	$(BIN)/qa serve --host $(HOST) --port 8000
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

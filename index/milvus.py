@@ -153,30 +153,12 @@ class MilvusBackend:
         self._catalog: Catalog | None = None
         self._published: tuple[float, str] = (0.0, "")
 
-    @classmethod
-    def open(
-        cls,
-        uri: str,
-        embedder: Embedder,
-        tokenizer: Tokenizer,
-        chunk_max_chars: int,
-        collection: str = "qa",
-        token: str = "",
-        cache_path: Path | None = None,
-    ) -> MilvusBackend:
-        """Connect and read the catalog (NoIndexError if nothing was ingested)."""
-        backend = cls(uri, embedder, tokenizer, chunk_max_chars, collection, token, cache_path)
-        backend.load_catalog()
-        return backend
-
     # -- snapshot ------------------------------------------------------------------------
 
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            raise NoIndexError(
-                f"no index in Milvus collection {self.collection!r}: run `qa ingest`"
-            )
+            raise self.no_index()
         return self._catalog
 
     @property
@@ -187,12 +169,14 @@ class MilvusBackend:
     def version(self) -> str:
         return self.catalog.version
 
-    def load_catalog(self) -> None:
+    def no_index(self) -> NoIndexError:
+        return NoIndexError(f"no index in Milvus collection {self.collection!r}: run `qa ingest`")
+
+    def load_catalog(self) -> MilvusBackend:
+        """Read the documents and version now in Milvus (NoIndexError if none)."""
         state = self.read_state()
         if state is None:
-            raise NoIndexError(
-                f"no index in Milvus collection {self.collection!r}: run `qa ingest`"
-            )
+            raise self.no_index()
         if state["embedder"] != self.embedder.name or state["dim"] != self.embedder.dim:
             raise IndexMismatchError(
                 f"Milvus collection {self.collection!r} was built with {state['embedder']} "
@@ -203,6 +187,7 @@ class MilvusBackend:
         documents = self.read_documents(heads)
         self._catalog = Catalog(state["version"], state["embedder"], state["dim"], heads, documents)
         self._published = (time.monotonic(), state["version"])
+        return self
 
     def published_version(self) -> str:
         """The version token now in Milvus, read at most once a second: every replica
@@ -226,8 +211,7 @@ class MilvusBackend:
             self.cache_path,
             client=self.client,  # one connection per process, shared by its snapshots
         )
-        fresh.load_catalog()
-        return fresh
+        return fresh.load_catalog()
 
     def close(self) -> None:
         self.client.close()
@@ -619,20 +603,27 @@ class MilvusBackend:
             if not state.endswith("Loaded"):
                 self.client.load_collection(name)
 
-    def create_chunks_collection(self) -> None:
-        from pymilvus import DataType, Function, FunctionType
+    def keyed_schema(self) -> Any:
+        """What both collections start with: a digest key, the document id, its revision."""
+        from pymilvus import DataType
 
         schema = self.client.create_schema(auto_id=False)
         schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=MAX_DOC_ID * 4)
         schema.add_field("rev", DataType.VARCHAR, max_length=32)
+        return schema
+
+    def create_chunks_collection(self) -> None:
+        from pymilvus import DataType, Function, FunctionType
+
+        schema = self.keyed_schema()
         schema.add_field("ordinal", DataType.INT64)
         schema.add_field(
             "text",
             DataType.VARCHAR,
             max_length=MAX_VARCHAR,
             enable_analyzer=True,
-            analyzer_params=self.analyzer_params(),
+            analyzer_params=analyzer_params(self.tokenizer),
         )
         schema.add_field("payload", DataType.VARCHAR, max_length=MAX_VARCHAR)
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.embedder.dim)
@@ -663,10 +654,7 @@ class MilvusBackend:
     def create_docs_collection(self) -> None:
         from pymilvus import DataType
 
-        schema = self.client.create_schema(auto_id=False)
-        schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
-        schema.add_field("doc_id", DataType.VARCHAR, max_length=MAX_DOC_ID * 4)
-        schema.add_field("rev", DataType.VARCHAR, max_length=32)
+        schema = self.keyed_schema()
         schema.add_field("part", DataType.INT64)
         schema.add_field("body", DataType.VARCHAR, max_length=MAX_VARCHAR)
         # Milvus wants a vector field in every collection; this one is never searched.
@@ -677,19 +665,22 @@ class MilvusBackend:
             self.docs_name, schema=schema, index_params=index, consistency_level="Strong"
         )
 
-    def analyzer_params(self) -> dict[str, Any]:
-        """Milvus's jieba analyzer with our domain dictionary and stop words, so its BM25
-        sees the words ours sees ("_default_" keeps jieba's own dictionary on a server)."""
-        return {
-            "tokenizer": {
-                "type": "jieba",
-                "mode": "search",
-                "dict": ["_default_", *self.tokenizer.domain_words],
-            },
-            "filter": [
-                {"type": "stop", "stop_words": [*sorted(self.tokenizer.stopwords), *_PUNCTUATION]}
-            ],
-        }
+
+def analyzer_params(tokenizer: Tokenizer) -> dict[str, Any]:
+    """Milvus's jieba analyzer with our domain dictionary and stop words, so its BM25
+    sees the words ours sees ("_default_" keeps jieba's own dictionary on a server;
+    a server drops punctuation with `removepunct`, Milvus Lite with the stop list)."""
+    return {
+        "tokenizer": {
+            "type": "jieba",
+            "mode": "search",
+            "dict": ["_default_", *tokenizer.domain_words],
+        },
+        "filter": [
+            "removepunct",
+            {"type": "stop", "stop_words": [*sorted(tokenizer.stopwords), *_PUNCTUATION]},
+        ],
+    }
 
 
 def state_version(state: Mapping[str, Any] | None) -> str:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from corpus.loaders import CorpusError
 from index.backend import BackendError
 from index.embedders import EmbedderError
+from index.milvus import is_lite_uri
 from index.store import IndexStoreError
 from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
@@ -325,6 +326,11 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1-65535, got {args.port}")
+    if args.workers > 1 and settings.backend == "milvus" and is_lite_uri(settings.milvus_location):
+        raise UsageError(
+            "--workers: a Milvus Lite file is opened by one process at a time; use one "
+            "worker, or a Milvus server (QA_MILVUS_URI=http://host:19530) shared by all"
+        )
     configure_logging("info")
     # Load the index before binding: a bad index fails here with exit 2, not in a worker.
     answerer = Answerer(SearchEngine(settings))

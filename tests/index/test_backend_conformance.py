@@ -210,7 +210,7 @@ def test_another_embedder_is_refused_on_open(loaded: SearchBackend, tmp_path: Pa
         opener = lambda: EmbeddedBackend.open(loaded.data_dir, other, TOKENIZER, MAX_CHARS)  # noqa: E731
     else:
         assert isinstance(loaded, MilvusBackend)
-        opener = lambda: MilvusBackend.open(loaded.uri, other, TOKENIZER, MAX_CHARS)  # noqa: E731
+        opener = lambda: MilvusBackend(loaded.uri, other, TOKENIZER, MAX_CHARS).load_catalog()  # noqa: E731
     with pytest.raises(IndexMismatchError, match="qa ingest"):
         opener()
 

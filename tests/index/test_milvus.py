@@ -13,7 +13,7 @@ import pytest
 from corpus.models import Document, DocumentMeta
 from index.backend import BackendError, SearchRequest
 from index.embedders import FakeEmbedder
-from index.milvus import MilvusBackend, quoted
+from index.milvus import MilvusBackend, analyzer_params, quoted
 from index.tokenize import Tokenizer
 from qa.settings import Settings
 
@@ -111,12 +111,12 @@ def test_another_process_sees_a_change_within_a_second(tmp_path: Path) -> None:
     assert reader.published_version() == changed.version
 
 
-def test_analyzer_uses_our_dictionary_and_stop_words(tmp_path: Path) -> None:
-    params = backend(tmp_path).analyzer_params()
+def test_analyzer_uses_our_dictionary_and_stop_words() -> None:
+    params = analyzer_params(TOKENIZER)
     assert params["tokenizer"]["type"] == "jieba"
     assert params["tokenizer"]["dict"][0] == "_default_"
     assert "技术合同成交额" in params["tokenizer"]["dict"]
-    assert "的" in params["filter"][0]["stop_words"]
+    assert "的" in params["filter"][1]["stop_words"] and "removepunct" in params["filter"]
 
 
 def test_a_lite_file_open_elsewhere_is_a_clear_error(tmp_path: Path) -> None:

@@ -130,3 +130,11 @@ def test_failed_ingest_keeps_previous_index(
     assert code == 2 and "scan.txt" in err
     code, out, _ = run(capsys, "search", "技术合同成交额", "--json")
     assert code == 0 and json.loads(out)["results"]
+
+
+def test_workers_refused_on_a_milvus_lite_file(
+    fake_settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QA_BACKEND", "milvus")
+    code, _, err = run(capsys, "serve", "--workers", "2")
+    assert code == 2 and "Milvus Lite" in err and "QA_MILVUS_URI=http" in err
