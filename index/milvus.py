@@ -438,6 +438,7 @@ class MilvusBackend:
         version = self.bump_version()
         self.client.delete(self.docs_name, filter=f"doc_id in [{listed}]")
         self.client.delete(self.chunks_name, filter=f"doc_id in [{listed}]")
+        self.seal()
         return self.report((), doc_ids, None, version)
 
     def replace_all(
@@ -467,6 +468,7 @@ class MilvusBackend:
         self.sweep_orphans(list(now))
         for doc_id in set(now) - {d.doc_id for d in changed}:
             self.drop_stale(doc_id)
+        self.seal()
         return self.report(sorted(d.doc_id for d in changed), gone, embedded, version)
 
     def report(
@@ -556,7 +558,17 @@ class MilvusBackend:
         version = self.bump_version()
         for doc_id in [*(d.doc_id for d in documents), *gone]:
             self.drop_stale(doc_id)
+        self.seal()
         return version
+
+    def seal(self) -> None:
+        """Milvus Lite: flush after a change. Lite rebuilds the sparse index of its
+        unflushed rows on every search (measured at 3,000 chunks: 417 ms a search before a
+        flush, 25 ms after). A server indexes growing segments itself and compacts on its
+        own schedule, so it is left alone."""
+        if is_lite_uri(self.uri):
+            self.client.flush(self.chunks_name)
+            self.client.flush(self.docs_name)
 
     def drop_stale(self, doc_id: str) -> None:
         """Rows of `doc_id` whose revision its head (read now) does not name."""
