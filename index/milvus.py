@@ -172,8 +172,10 @@ class MilvusBackend:
     def no_index(self) -> NoIndexError:
         return NoIndexError(f"no index in Milvus collection {self.collection!r}: run `qa ingest`")
 
-    def load_catalog(self) -> MilvusBackend:
-        """Read the documents and version now in Milvus (NoIndexError if none)."""
+    def load_catalog(self, previous: Catalog | None = None) -> MilvusBackend:
+        """Read the documents and version now in Milvus (NoIndexError if none). Documents
+        whose revision `previous` already holds are reused, not fetched again: on every
+        change every replica reloads, and only the changed documents should travel."""
         state = self.read_state()
         if state is None:
             raise self.no_index()
@@ -184,7 +186,15 @@ class MilvusBackend:
                 "run `qa ingest` to rebuild it"
             )
         heads = self.read_heads()
-        documents = self.read_documents(heads)
+        kept = {}
+        if previous is not None:
+            kept = {
+                doc_id: previous.documents[doc_id]
+                for doc_id, head in heads.items()
+                if previous.heads.get(doc_id) == head
+            }
+        fetched = self.read_documents({d: h for d, h in heads.items() if d not in kept})
+        documents = {d: kept[d] if d in kept else fetched[d] for d in sorted(heads)}
         self._catalog = Catalog(state["version"], state["embedder"], state["dim"], heads, documents)
         self._published = (time.monotonic(), state["version"])
         return self
@@ -211,7 +221,7 @@ class MilvusBackend:
             self.cache_path,
             client=self.client,  # one connection per process, shared by its snapshots
         )
-        return fresh.load_catalog()
+        return fresh.load_catalog(self._catalog)
 
     def close(self) -> None:
         self.client.close()
@@ -258,8 +268,13 @@ class MilvusBackend:
         return heads
 
     def read_documents(self, heads: Mapping[str, Head]) -> dict[str, Document]:
+        if not heads:
+            return {}
+        expr = "part >= 0"
+        if len(heads) <= 100:  # a change: name the documents rather than scan them all
+            expr += f" and doc_id in [{', '.join(quoted(d) for d in heads)}]"
         parts: dict[str, dict[int, str]] = {}
-        for row in self.query_all(self.docs_name, "part >= 0", ["doc_id", "rev", "part", "body"]):
+        for row in self.query_all(self.docs_name, expr, ["doc_id", "rev", "part", "body"]):
             head = heads.get(row["doc_id"])
             if head is not None and head.rev == row["rev"]:
                 parts.setdefault(row["doc_id"], {})[row["part"]] = row["body"]

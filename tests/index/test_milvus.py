@@ -155,3 +155,15 @@ def test_settings_default_to_a_lite_file_in_the_data_dir(tmp_path: Path) -> None
 def test_a_bad_collection_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BackendError, match="collection"):
         MilvusBackend(str(tmp_path / "m.db"), FAKE, TOKENIZER, 300, collection="a-b")
+
+
+def test_a_reload_fetches_only_the_changed_documents(tmp_path: Path) -> None:
+    writer = backend(tmp_path)
+    writer.replace_all([OLD, OTHER])
+    first = writer.reopened()
+    writer.replace_all([NEW, OTHER])
+    second = first.reopened()
+    assert second.documents["other"] is first.documents["other"]  # reused, not fetched
+    assert second.documents["notice"] == NEW and first.documents["notice"] == OLD
+    writer.delete(["notice"])
+    assert set(second.reopened().documents) == {"other"}
