@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from api.documents import router as documents_router
 from api.logs import RequestContext, request_id
 from api.routes import router
 from api.widget import router as widget_router
+from index.backend import BackendUnavailableError
 from qa.answer import Answerer
 from qa.engine import SearchEngine
 from qa.settings import Settings
@@ -111,6 +113,13 @@ async def value_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
+async def backend_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Milvus down or timing out is not the caller's fault and may pass: 503, retry."""
+    logging.getLogger("api").error("search backend unavailable: %s", exc)
+    detail = "the search backend is unavailable; retry shortly"
+    return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
+
+
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     """No stack trace, path or setting leaves the process: the log has them, under the
     request id the caller can quote."""
@@ -181,6 +190,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     with_readable_errors(app)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
+    app.add_exception_handler(BackendUnavailableError, backend_unavailable)
     app.add_exception_handler(Exception, internal_error)
     app.middleware("http")(json_only)
     if settings.cors_origin_list:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -12,9 +14,14 @@ from fastapi.security import APIKeyHeader
 
 from api.limits import RateLimiter
 from api.metrics import ServiceMetrics
+from index.backend import BackendError
+from index.store import IndexStoreError
 from qa.answer import Answerer
 from qa.feedback import FEEDBACK_FILE, FeedbackStore
 from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+FOLLOW_RETRY_SECONDS = 5.0
 
 
 @dataclass
@@ -35,6 +42,7 @@ class ServiceState:
     # The published version as last seen: another process (a `qa ingest`, a sibling
     # worker or, with Milvus, another replica) may publish; we follow when it moves.
     seen_version: str = ""
+    retry_at: float = 0.0  # monotonic time before which a failed follow is not retried
 
     def __post_init__(self) -> None:
         self.feedback = FeedbackStore(self.settings.data_dir / FEEDBACK_FILE)
@@ -47,14 +55,29 @@ class ServiceState:
     def follow_published(self) -> None:
         """Open the version another process published, if it moved since we last looked.
         Called with `lock` held, in a worker thread; costs one small read (embedded: the
-        CURRENT file; Milvus: one row, at most once a second)."""
+        CURRENT file; Milvus: one row, at most once a second). If the new version cannot
+        be opened, questions keep being answered from the old one and it is retried
+        after FOLLOW_RETRY_SECONDS, not on every request."""
         engine = self.answerer.engine
+        now = time.monotonic()
+        if now < self.retry_at:
+            return
         published = engine.backend.published_version()
         if not published or published == self.seen_version:
             return
-        self.seen_version = published
         if published != engine.backend.version:
-            self.answerer = Answerer(engine.reopened())
+            try:
+                self.answerer = Answerer(engine.reopened())
+            except (IndexStoreError, BackendError) as exc:
+                log.error(
+                    "cannot open published version %s, still serving %s: %s",
+                    published,
+                    engine.backend.version,
+                    exc,
+                )
+                self.retry_at = now + FOLLOW_RETRY_SECONDS
+                return
+        self.seen_version = published
 
 
 # The dependencies are async on purpose: a plain `def` runs on the thread pool, and under

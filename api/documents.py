@@ -22,6 +22,7 @@ from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
 from index.backend import (
     BackendError,
+    BackendUnavailableError,
     ChangeReport,
     DocumentExistsError,
     SearchBackend,
@@ -68,6 +69,8 @@ def change_documents(state: ServiceState, change: Callable[[SearchBackend], Chan
             raise HTTPException(409, f"{exc}; delete it first to replace it") from exc
         except UnknownDocumentError as exc:
             raise HTTPException(404, str(exc)) from exc
+        except BackendUnavailableError:
+            raise  # 503 from the app's handler
         except BackendError as exc:
             raise HTTPException(400, str(exc)) from exc
         fresh = Answerer(engine.reopened())

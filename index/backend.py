@@ -32,6 +32,10 @@ class BackendError(RuntimeError):
     """The store refused or failed an operation; the message says why and what to do."""
 
 
+class BackendUnavailableError(BackendError):
+    """The store did not answer or failed (a server down, a timeout): retry later."""
+
+
 class DocumentExistsError(BackendError):
     pass
 

@@ -189,7 +189,8 @@ class EmbeddedBackend:
             embedded = embed_documents(
                 documents, self.chunk_max_chars, self.embedder, cache, on_total, on_progress
             )
-        index = build_index(documents, embedded, self.embedder, self.tokenizer)
+        # A jieba of its own: questions use the shared one, one at a time, meanwhile.
+        index = build_index(documents, embedded, self.embedder, Tokenizer())
         generation = publish_generation(self.data_dir, index)
         chunks = len(embedded.chunks)
         return ChangeReport(

@@ -20,22 +20,25 @@ revision is the one their snapshot's head named, so they never mix two revisions
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from corpus.models import Chunk, Document
 from corpus.normalize import fold
 from index.backend import (
     BackendError,
     BackendStats,
+    BackendUnavailableError,
     ChangeReport,
     DocumentExistsError,
     Progress,
@@ -58,23 +61,30 @@ from index.store import (
 from index.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-class _NoMvccNoise(logging.Filter):
-    """Milvus Lite answers a query iterator without a timestamp and pymilvus warns on
-    every page; the iterator works (it falls back to the client's clock)."""
+class _LiteNoise(logging.Filter):
+    """Milvus Lite lacks two calls pymilvus makes and then does without: a timestamp for
+    iterators (pymilvus warns, then uses its own clock) and AllocTimestamp while waiting
+    for a new index (Lite's in-process server logs a traceback; the index is built)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "mvccTs" not in record.getMessage()
+        message = record.getMessage()
+        return "mvccTs" not in message and "Method not implemented" not in message
 
 
-logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_NoMvccNoise())
+logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_LiteNoise())
+logging.getLogger("grpc._server").addFilter(_LiteNoise())
 FORMAT = 1
 MAX_VARCHAR = 65_535  # bytes: Milvus's VARCHAR limit
 PART_CHARS = 16_000  # a part of a document's JSON: at most 4 bytes a character < 64 KiB
 MAX_DOC_ID = 200
 INSERT_BATCH = 256
 REFRESH_SECONDS = 1.0  # how stale a replica's view of "is there a newer version" may be
+MAX_LIMIT = 16_384  # Milvus's largest top-k
+SWEEP_GRACE_SECONDS = 3600  # rows no head names live this long: a writer commits sooner
 STATE_KEY = "state"
 _PUNCTUATION = list("，。、；：？！“”‘’（）《》〔〕【】—…·,.;:?!()[]<>\"'-/%")
 
@@ -103,6 +113,24 @@ def revision(doc: Document, chunk_max_chars: int, embedder_name: str) -> str:
 
 def split_parts(text: str) -> list[str]:
     return [text[i : i + PART_CHARS] for i in range(0, len(text), PART_CHARS)] or [""]
+
+
+def translated(method: Callable[P, R]) -> Callable[P, R]:
+    """A Milvus failure (unreachable, timed out, refused) becomes BackendUnavailableError
+    with the server's message, so callers answer 503 or exit 2 instead of a traceback.
+    pymilvus is recognised by module, so importing this file does not import it."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("pymilvus"):
+                raise
+            message = getattr(exc, "message", None) or str(exc)
+            raise BackendUnavailableError(f"Milvus failed: {message}") from exc
+
+    return call
 
 
 @dataclass(frozen=True)
@@ -152,6 +180,7 @@ class MilvusBackend:
         self.client = client if client is not None else connect(uri, token)
         self._catalog: Catalog | None = None
         self._published: tuple[float, str] = (0.0, "")
+        self.sweep_grace_s: float = SWEEP_GRACE_SECONDS
 
     # -- snapshot ------------------------------------------------------------------------
 
@@ -172,6 +201,7 @@ class MilvusBackend:
     def no_index(self) -> NoIndexError:
         return NoIndexError(f"no index in Milvus collection {self.collection!r}: run `qa ingest`")
 
+    @translated
     def load_catalog(self, previous: Catalog | None = None) -> MilvusBackend:
         """Read the documents and version now in Milvus (NoIndexError if none). Documents
         whose revision `previous` already holds are reused, not fetched again: on every
@@ -194,11 +224,17 @@ class MilvusBackend:
                 if previous.heads.get(doc_id) == head
             }
         fetched = self.read_documents({d: h for d, h in heads.items() if d not in kept})
-        documents = {d: kept[d] if d in kept else fetched[d] for d in sorted(heads)}
+        documents = {
+            d: kept[d] if d in kept else fetched[d]
+            for d in sorted(heads)
+            if d in kept or d in fetched
+        }
+        heads = {d: heads[d] for d in documents}  # a document left out is not searched
         self._catalog = Catalog(state["version"], state["embedder"], state["dim"], heads, documents)
         self._published = (time.monotonic(), state["version"])
         return self
 
+    @translated
     def published_version(self) -> str:
         """The version token now in Milvus, read at most once a second: every replica
         asks before every question, and staleness of a second is the promise."""
@@ -281,8 +317,11 @@ class MilvusBackend:
         documents = {}
         for doc_id, head in sorted(heads.items()):
             got = parts.get(doc_id, {})
-            if len(got) != head.parts:  # a head is written after its parts: cannot happen
-                raise BackendError(f"document {doc_id!r}: {len(got)} of {head.parts} parts")
+            if len(got) != head.parts:
+                # A head is written after its parts, so only a concurrent writer of the
+                # same id can cause this: serve the other documents, not an error.
+                log.error("document %r: %d of %d parts; left out", doc_id, len(got), head.parts)
+                continue
             text = "".join(got[i] for i in range(head.parts))
             documents[doc_id] = document_from_dict(json.loads(text))
         return documents
@@ -296,14 +335,26 @@ class MilvusBackend:
 
     # -- search --------------------------------------------------------------------------
 
+    @translated
     def search(self, request: SearchRequest) -> list[ScoredChunk]:
         expr = ""
         if request.doc_ids is not None:
             expr = f"doc_id in [{', '.join(quoted(d) for d in sorted(request.doc_ids))}]"
-        # A few spare hits: rows of a revision being replaced are dropped below.
-        limit = request.k + 8
+        # Spare hits: rows of a replaced revision or a deleted document are dropped until
+        # swept. Too few left (a large re-ingest moments ago): ask again for more.
+        limit = 2 * request.k + 8
+        while True:
+            hits, rows = self.search_once(request, expr, limit)
+            if len(hits) >= request.k or rows < limit or limit >= MAX_LIMIT:
+                return hits[: request.k]
+            limit = min(4 * limit, MAX_LIMIT)
+
+    def search_once(
+        self, request: SearchRequest, expr: str, limit: int
+    ) -> tuple[list[ScoredChunk], int]:
+        """The hits of this snapshot's revisions, and how many rows Milvus returned."""
         fields = ["doc_id", "rev", "payload"]
-        requests = self.ann_requests(request, expr)
+        requests = self.ann_requests(request, expr, max(request.pool, limit))
         hybrid = len(requests) == 2
         integral_k = request.rrf_k == int(request.rrf_k)  # RRFRanker takes an integer k
         if hybrid and request.weight_bm25 == request.weight_dense and integral_k:
@@ -318,15 +369,15 @@ class MilvusBackend:
             best = rrf_best([1.0, 1.0], request.rrf_k)
             scored = [(row["entity"], row.distance / best) for row in rows]
         else:
-            scored = self.fused_client_side(request, requests, fields)
+            scored = self.fused_client_side(request, requests, fields)[:limit]
         hits = []
         for entity, score in scored:
             chunk = self.chunk_from_row(entity)
             if chunk is not None:
                 hits.append(ScoredChunk(chunk, round(min(score, 1.0), 4)))
-        return hits[: request.k]
+        return hits, len(scored)
 
-    def ann_requests(self, request: SearchRequest, expr: str) -> list[dict[str, Any]]:
+    def ann_requests(self, request: SearchRequest, expr: str, pool: int) -> list[dict[str, Any]]:
         """One search per retriever the mode uses: sparse over the folded text (Milvus
         analyses it with the field's jieba analyzer), dense over our query vector."""
         found = []
@@ -336,7 +387,7 @@ class MilvusBackend:
                     "data": [fold(request.text)],
                     "anns_field": "sparse",
                     "metric": "BM25",
-                    "limit": request.pool,
+                    "limit": pool,
                     "expr": expr,
                     "weight": request.weight_bm25,
                 }
@@ -349,7 +400,7 @@ class MilvusBackend:
                     "data": [request.vector[0].tolist()],
                     "anns_field": "dense",
                     "metric": "IP",
-                    "limit": request.pool,
+                    "limit": pool,
                     "expr": expr,
                     "weight": request.weight_dense,
                 }
@@ -396,6 +447,7 @@ class MilvusBackend:
             rankings.append((ranking, weight))
         return [(entities[i], score) for i, score in rrf_fuse(rankings, request.rrf_k)]
 
+    @translated
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         head = self.catalog.heads.get(doc_id)
         if head is None:
@@ -422,40 +474,45 @@ class MilvusBackend:
         )
 
     # -- writes --------------------------------------------------------------------------
+    #
+    # Order of every write: rows under the new revision; the state row marked `pending`;
+    # the head rows switched (the commit); the version moved (which clears `pending`);
+    # then rows no head names are swept, once they are older than `sweep_grace_s` (a
+    # concurrent writer's uncommitted rows are young, so they survive). A writer that
+    # dies after the commit leaves `pending` set, and the next write moves the version.
 
+    @translated
     def add(
         self,
         documents: Sequence[Document],
         on_total: Progress | None = None,
         on_progress: Progress | None = None,
     ) -> ChangeReport:
-        self.ensure_store(recreate=False)
         check_doc_ids(documents)
+        self.check_writable(self.read_state())
+        self.ensure_store(recreate=False)
         taken = sorted(self.read_heads([d.doc_id for d in documents]))
         if taken:
             raise DocumentExistsError(f"document(s) exist: {', '.join(taken)}")
-        embedded = self.write_documents(documents, on_total, on_progress)
+        embedded = self.embed(documents, on_total, on_progress)
+        self.write_rows(documents, embedded)
         version = self.commit(documents, embedded)
         return self.report([d.doc_id for d in documents], (), embedded, version)
 
+    @translated
     def delete(self, doc_ids: Sequence[str]) -> ChangeReport:
-        if not self.has_store():
-            raise UnknownDocumentError(f"no document(s): {', '.join(sorted(doc_ids))}")
-        heads = self.read_heads()
+        state = self.read_state()
+        heads = self.read_heads() if state is not None else {}
         unknown = sorted(set(doc_ids) - set(heads))
         if unknown:
             raise UnknownDocumentError(f"no document(s): {', '.join(unknown)}")
         if not set(heads) - set(doc_ids):
             raise BackendError("cannot delete every document: the index would be empty")
-        listed = ", ".join(quoted(d) for d in doc_ids)
-        # The heads go first (the commit), then the version, then the rows they named.
-        self.client.delete(self.docs_name, filter=f"part == -1 and doc_id in [{listed}]")
-        version = self.bump_version()
-        self.client.delete(self.docs_name, filter=f"doc_id in [{listed}]")
-        self.client.delete(self.chunks_name, filter=f"doc_id in [{listed}]")
-        self.seal()
+        self.check_writable(state)
+        version = self.commit([], None, doc_ids)
         return self.report((), doc_ids, None, version)
 
+    @translated
     def replace_all(
         self,
         documents: Sequence[Document],
@@ -463,28 +520,40 @@ class MilvusBackend:
         on_progress: Progress | None = None,
     ) -> ChangeReport:
         """Make the store hold exactly `documents`. Unchanged documents (same revision)
-        are not re-embedded or re-written; another embedder rebuilds the collections."""
+        are not re-embedded or re-written. Another embedder, dimension or analyzer
+        rebuilds the collections: everything is embedded first, so the store is empty
+        only while the rows are inserted."""
         check_doc_ids(documents)
         state = self.read_state()
         rebuild = state is not None and (
-            state["embedder"] != self.embedder.name or state["dim"] != self.embedder.dim
+            state["embedder"] != self.embedder.name
+            or state["dim"] != self.embedder.dim
+            or state.get("analyzer") != self.analyzer_digest()
         )
-        self.ensure_store(recreate=rebuild)
-        heads = self.read_heads()
+        heads = {} if rebuild or state is None else self.read_heads()
         changed = [
             d for d in documents if heads.get(d.doc_id, Head("", "", 0, 0)).rev != self.revision(d)
         ]
         gone = sorted(set(heads) - {d.doc_id for d in documents})
-        embedded = self.write_documents(changed, on_total, on_progress)
-        # Nothing changed: keep the version, so that replicas do not reload for nothing.
-        version = self.commit(changed, embedded, gone) if changed or gone else state_version(state)
-        # Sweep what a crashed writer may have left: rows no head names.
-        now = self.read_heads()
-        self.sweep_orphans(list(now))
-        for doc_id in set(now) - {d.doc_id for d in changed}:
-            self.drop_stale(doc_id)
-        self.seal()
+        embedded = self.embed(changed, on_total, on_progress)
+        self.ensure_store(recreate=rebuild)
+        self.write_rows(changed, embedded)
+        if changed or gone or (state or {}).get("pending"):
+            version = self.commit(changed, embedded, gone)
+        else:  # nothing changed: keep the version, so that replicas do not reload
+            version = state_version(state)
+            self.sweep()
         return self.report(sorted(d.doc_id for d in changed), gone, embedded, version)
+
+    def check_writable(self, state: Mapping[str, Any] | None) -> None:
+        """Writes from a process with another embedder would mix vectors: refuse them."""
+        if state is not None and (
+            state["embedder"] != self.embedder.name or state["dim"] != self.embedder.dim
+        ):
+            raise IndexMismatchError(
+                f"Milvus collection {self.collection!r} holds {state['embedder']} vectors, "
+                f"this process embeds with {self.embedder.name}; run `qa ingest` to rebuild"
+            )
 
     def report(
         self,
@@ -513,14 +582,12 @@ class MilvusBackend:
                 documents, self.chunk_max_chars, self.embedder, cache, on_total, on_progress
             )
 
-    def write_documents(
-        self, documents: Sequence[Document], on_total: Progress | None, on_progress: Progress | None
-    ) -> EmbeddedChunks:
+    def write_rows(self, documents: Sequence[Document], embedded: EmbeddedChunks) -> None:
         """Chunk rows, then document parts, under each document's new revision; nothing
         a reader follows points at them until `commit` writes the heads."""
-        embedded = self.embed(documents, on_total, on_progress)
         revs = {d.doc_id: self.revision(d) for d in documents}
         ordinal: dict[str, int] = {}
+        written = int(time.time())
         rows = []
         for chunk, vector in zip(embedded.chunks, embedded.vectors, strict=True):
             n = ordinal[chunk.doc_id] = ordinal.get(chunk.doc_id, -1) + 1
@@ -530,6 +597,7 @@ class MilvusBackend:
                     "key": f"{key_of(chunk.doc_id)}:{rev}:{n}",
                     "doc_id": chunk.doc_id,
                     "rev": rev,
+                    "written": written,
                     "ordinal": n,
                     "text": fold(passage_text(chunk)),
                     "payload": json.dumps(chunk_to_dict(chunk), ensure_ascii=False),
@@ -539,9 +607,8 @@ class MilvusBackend:
         for start in range(0, len(rows), INSERT_BATCH):
             self.client.upsert(self.chunks_name, rows[start : start + INSERT_BATCH])
         for doc in documents:
-            body = json.dumps(document_to_dict(doc), ensure_ascii=False)
-            parts = split_parts(body)
             rev = revs[doc.doc_id]
+            parts = split_parts(json.dumps(document_to_dict(doc), ensure_ascii=False))
             self.client.upsert(
                 self.docs_name,
                 [
@@ -549,14 +616,17 @@ class MilvusBackend:
                     for i, part in enumerate(parts)
                 ],
             )
-        return embedded
 
     def commit(
-        self, documents: Sequence[Document], embedded: EmbeddedChunks, gone: Sequence[str] = ()
+        self,
+        documents: Sequence[Document],
+        embedded: EmbeddedChunks | None,
+        gone: Sequence[str] = (),
     ) -> str:
-        """Switch the heads (one row per document), move the version, then clean up."""
+        """Switch the heads (one row per document), move the version, then sweep."""
+        self.write_state(self.read_state_version(), pending=True)
         counts: dict[str, int] = {}
-        for chunk in embedded.chunks:
+        for chunk in embedded.chunks if embedded else []:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         heads = []
         for doc in documents:
@@ -570,11 +640,22 @@ class MilvusBackend:
         if gone:
             listed = ", ".join(quoted(d) for d in gone)
             self.client.delete(self.docs_name, filter=f"part == -1 and doc_id in [{listed}]")
-        version = self.bump_version()
-        for doc_id in [*(d.doc_id for d in documents), *gone]:
-            self.drop_stale(doc_id)
-        self.seal()
+        version = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(4).hex()}"
+        self.write_state(version, pending=False)
+        self.sweep()
         return version
+
+    def sweep(self) -> None:
+        """Delete rows no head names (a replaced revision, a deleted document, a crashed
+        writer's leftovers) once older than `sweep_grace_s`. One delete per collection:
+        revisions are content digests, so a revision names one document's rows."""
+        revs = ", ".join(quoted(h.rev) for h in self.read_heads().values())
+        older = f"written <= {int(time.time() - self.sweep_grace_s)}"
+        self.client.delete(self.chunks_name, filter=f"{older} and not (rev in [{revs}])")
+        self.client.delete(
+            self.docs_name, filter=f"part >= 0 and {older} and not (rev in [{revs}])"
+        )
+        self.seal()
 
     def seal(self) -> None:
         """Milvus Lite: flush after a change. Lite rebuilds the sparse index of its
@@ -585,30 +666,24 @@ class MilvusBackend:
             self.client.flush(self.chunks_name)
             self.client.flush(self.docs_name)
 
-    def drop_stale(self, doc_id: str) -> None:
-        """Rows of `doc_id` whose revision its head (read now) does not name."""
-        head = self.read_heads([doc_id]).get(doc_id)
-        keep = f" and rev != {quoted(head.rev)}" if head else ""
-        expr = f"doc_id == {quoted(doc_id)}{keep}"
-        self.client.delete(self.chunks_name, filter=expr)
-        self.client.delete(self.docs_name, filter=f"{expr} and part != -1")
+    def read_state_version(self) -> str:
+        return state_version(self.read_state())
 
-    def sweep_orphans(self, head_ids: Sequence[str]) -> None:
-        listed = ", ".join(quoted(d) for d in head_ids)
-        self.client.delete(self.chunks_name, filter=f"not (doc_id in [{listed}])")
-        self.client.delete(self.docs_name, filter=f"part >= 0 and not (doc_id in [{listed}])")
-
-    def bump_version(self) -> str:
-        version = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(4).hex()}"
+    def write_state(self, version: str, pending: bool) -> None:
         state = {
             "format": FORMAT,
             "embedder": self.embedder.name,
             "dim": self.embedder.dim,
+            "analyzer": self.analyzer_digest(),
             "version": version,
+            "pending": pending,
         }
         self.client.upsert(self.docs_name, [doc_row(STATE_KEY, "", "", -2, json.dumps(state))])
         self._published = (0.0, "")
-        return version
+
+    def analyzer_digest(self) -> str:
+        params = json.dumps(analyzer_params(self.tokenizer), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(params.encode("utf-8")).hexdigest()[:16]
 
     # -- schema --------------------------------------------------------------------------
 
@@ -638,6 +713,7 @@ class MilvusBackend:
         schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=MAX_DOC_ID * 4)
         schema.add_field("rev", DataType.VARCHAR, max_length=32)
+        schema.add_field("written", DataType.INT64)  # epoch seconds: sweeping waits a while
         return schema
 
     def create_chunks_collection(self) -> None:
@@ -719,6 +795,7 @@ def doc_row(key: str, doc_id: str, rev: str, part: int, body: str) -> dict[str, 
         "key": key,
         "doc_id": doc_id,
         "rev": rev,
+        "written": int(time.time()),
         "part": part,
         "body": body,
         "unused": [0.0, 0.0],
@@ -729,6 +806,8 @@ def check_doc_ids(documents: Sequence[Document]) -> None:
     for doc in documents:
         if not doc.doc_id or len(doc.doc_id) > MAX_DOC_ID:
             raise BackendError(f"document id must be 1 to {MAX_DOC_ID} characters: {doc.doc_id!r}")
+        if any(unicodedata.category(c).startswith("C") for c in doc.doc_id):
+            raise BackendError(f"document id has control or invisible characters: {doc.doc_id!r}")
 
 
 def rrf_ranker(k: float) -> Any:

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     mode: RetrievalMode = "hybrid"
     top_k: int = Field(5, ge=1, le=100)
     candidates: int = Field(50, ge=1, le=10_000, description="Per-retriever pool before fusion")
-    rrf_k: float = Field(60.0, gt=0)
+    rrf_k: float = Field(60.0, gt=0, lt=16384, description="Milvus's RRFRanker takes k < 16384")
     weight_bm25: float = Field(1.0, ge=0)
     weight_dense: float = Field(1.0, ge=0)
     # HTTP service

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from index.backend import BackendUnavailableError
 from index.embedders import FakeEmbedder
 from index.store import CURRENT
 from qa.answer import Answerer
@@ -51,3 +53,25 @@ def test_two_workers_never_lose_each_others_uploads(tmp_path: Path) -> None:
     for worker in workers:
         listed = {d["doc_id"] for d in worker.get("/v1/documents", headers=key).json()}
         assert {"from-a", "from-b"} <= listed and len(listed) == 4
+
+
+def test_a_version_that_fails_to_open_is_retried_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", embedder="fake", rate_limit_per_minute=0)
+    first = ingest(settings, embedder=FakeEmbedder()).version
+    app = create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder())))
+    client = TestClient(app)
+    ask = {"question": "到2025年技术合同成交额目标是多少"}
+    second = ingest(settings, embedder=FakeEmbedder()).version
+    real = SearchEngine.reopened
+
+    def unavailable(self: SearchEngine) -> SearchEngine:
+        raise BackendUnavailableError("Milvus failed: timed out")
+
+    monkeypatch.setattr(SearchEngine, "reopened", unavailable)
+    answered = client.post("/v1/ask", json=ask)  # served from the old version, not a 500
+    assert answered.status_code == 200 and answered.headers["x-index-generation"] == first
+    monkeypatch.setattr(SearchEngine, "reopened", real)
+    app.state.service.retry_at = 0.0  # the retry delay has passed
+    assert client.post("/v1/ask", json=ask).headers["x-index-generation"] == second

@@ -167,3 +167,22 @@ def test_openapi_has_chinese_examples(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "到2025年技术合同成交额目标是多少" in json.dumps(spec, ensure_ascii=False)
     assert client.get("/docs").status_code == 200
+
+
+def test_milvus_down_is_503_with_retry_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pymilvus.exceptions import MilvusException
+
+    settings = Settings(data_dir=tmp_path, embedder="fake", backend="milvus")
+    ingest(settings, embedder=FakeEmbedder())
+    engine = SearchEngine(settings, embedder=FakeEmbedder())
+    client = TestClient(create_app(settings, Answerer(engine)))
+
+    def down(*_a: object, **_k: object) -> None:
+        raise MilvusException(message="connection refused to milvus:19530")
+
+    monkeypatch.setattr(engine.backend.client, "hybrid_search", down)  # type: ignore[attr-defined]
+    response = client.post("/v1/ask", json={"question": "技术合同成交额目标"})
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "19530" not in response.text  # the server's address stays in the log

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from corpus.models import Document, DocumentMeta
-from index.backend import BackendError, SearchRequest
+from index.backend import BackendError, BackendUnavailableError, SearchRequest
 from index.embedders import FakeEmbedder
 from index.milvus import MilvusBackend, analyzer_params, quoted
+from index.store import IndexMismatchError
 from index.tokenize import Tokenizer
 from qa.settings import Settings
 
@@ -33,9 +34,17 @@ def rows(b: MilvusBackend, collection: str, doc_id: str) -> int:
     return len(found)
 
 
+def request_for(query: str) -> SearchRequest:
+    return SearchRequest(query, FAKE.embed_queries([query]), k=10, pool=50)
+
+
 def texts(b: MilvusBackend, query: str) -> list[str]:
-    request = SearchRequest(query, FAKE.embed_queries([query]), k=10, pool=50)
-    return [h.chunk.text for h in b.search(request)]
+    return [h.chunk.text for h in b.search(request_for(query))]
+
+
+def backend_on(other: MilvusBackend) -> MilvusBackend:
+    """A second writer on the same store (in-process: a Lite file has one owner)."""
+    return MilvusBackend(other.uri, FAKE, TOKENIZER, 300, client=other.client)
 
 
 def test_crash_before_the_head_switch_leaves_the_old_revision(
@@ -55,6 +64,7 @@ def test_crash_before_the_head_switch_leaves_the_old_revision(
     assert reader.documents["notice"] == OLD
     assert rows(reader, reader.chunks_name, "notice") == 2  # old and orphaned new rows
     assert not any("新指标" in t for t in texts(reader, "指标达到"))  # orphans never shown
+    writer.sweep_grace_s = 0
     writer.replace_all([OLD, OTHER])  # the next write sweeps them
     assert rows(reader, reader.chunks_name, "notice") == 1
 
@@ -64,7 +74,7 @@ def test_crash_after_the_switch_shows_only_the_new_revision(
 ) -> None:
     writer = backend(tmp_path)
     writer.replace_all([OLD, OTHER])
-    monkeypatch.setattr(MilvusBackend, "drop_stale", lambda *_: None)
+    monkeypatch.setattr(MilvusBackend, "sweep", lambda *_: None)
     writer.replace_all([NEW, OTHER])  # committed, but the old rows were not deleted
     monkeypatch.undo()
     reader = writer.reopened()
@@ -73,8 +83,32 @@ def test_crash_after_the_switch_shows_only_the_new_revision(
     found = texts(reader, "指标达到")
     assert any("新指标" in t for t in found) and not any("旧指标" in t for t in found)
     assert reader.chunks_of("notice")[0].text.startswith("到2025年，新指标")
+    writer.sweep_grace_s = 0
     writer.replace_all([NEW, OTHER])
     assert rows(reader, reader.chunks_name, "notice") == 1
+
+
+def test_crash_before_the_version_moves_is_repaired_by_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = backend(tmp_path)
+    writer.replace_all([OLD, OTHER])
+    replica = writer.reopened()
+    real = MilvusBackend.write_state
+
+    def die_on_clear(self: MilvusBackend, version: str, pending: bool) -> None:
+        if not pending:
+            raise RuntimeError("killed")
+        real(self, version, pending)
+
+    monkeypatch.setattr(MilvusBackend, "write_state", die_on_clear)
+    with pytest.raises(RuntimeError, match="killed"):
+        writer.replace_all([NEW, OTHER])  # heads switched, version not moved
+    monkeypatch.undo()
+    assert writer.read_state_version() == replica.version  # replicas cannot tell yet
+    repaired = writer.replace_all([NEW, OTHER])  # nothing to write, but `pending` is set
+    assert repaired.version != replica.version
+    assert replica.reopened().documents["notice"] == NEW
 
 
 def test_a_new_document_crashed_before_its_head_is_swept(
@@ -87,10 +121,65 @@ def test_a_new_document_crashed_before_its_head_is_swept(
     monkeypatch.undo()
     reader = writer.reopened()
     assert set(reader.documents) == {"other"} and rows(reader, reader.chunks_name, "notice") == 1
+    writer.sweep_grace_s = 0
     writer.replace_all([OTHER])
     assert (
         rows(reader, reader.chunks_name, "notice") == rows(reader, reader.docs_name, "notice") == 0
     )
+
+
+def test_a_concurrent_writers_uncommitted_rows_survive_a_sweep(tmp_path: Path) -> None:
+    writer = backend(tmp_path)
+    writer.replace_all([OTHER])
+    in_flight = backend_on(writer)  # another process, mid-upload: rows written, no head
+    embedded = in_flight.embed([OLD], None, None)
+    in_flight.write_rows([OLD], embedded)
+    writer.replace_all([OTHER, Document(DocumentMeta("third", "第三"), "一、说明\n第三份。\n")])
+    in_flight.commit([OLD], embedded)
+    assert writer.reopened().documents["notice"] == OLD
+    assert writer.reopened().chunks_of("notice")
+
+
+def test_an_incomplete_document_is_left_out_not_fatal(tmp_path: Path) -> None:
+    writer = backend(tmp_path)
+    writer.replace_all([OLD, OTHER])
+    # As two writers of one id could leave it: a head naming a part that is gone.
+    writer.client.delete(writer.docs_name, filter='doc_id == "notice" and part >= 0')
+    reader = writer.reopened()
+    assert set(reader.documents) == {"other"}
+    assert all(h.chunk.doc_id == "other" for h in reader.search(request_for("其他内容")))
+
+
+def test_another_embedder_cannot_add_to_the_store(tmp_path: Path) -> None:
+    backend(tmp_path).replace_all([OLD, OTHER])
+    other = MilvusBackend(str(tmp_path / "m.db"), FakeEmbedder(dim=32), TOKENIZER, 300)
+    with pytest.raises(IndexMismatchError, match="qa ingest"):
+        other.add([Document(DocumentMeta("third", "第三"), "一、说明\n第三份。\n")])
+    with pytest.raises(IndexMismatchError):
+        other.delete(["other"])
+
+
+def test_control_characters_in_ids_are_refused(tmp_path: Path) -> None:
+    bad = Document(DocumentMeta("a\x01b", "坏"), "一、说明\n内容。\n")
+    with pytest.raises(BackendError, match="control"):
+        backend(tmp_path).replace_all([bad])
+
+
+def test_a_milvus_failure_is_backend_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pymilvus.exceptions import MilvusException
+
+    writer = backend(tmp_path)
+    writer.replace_all([OTHER])
+    reader = writer.reopened()
+
+    def down(*_a: object, **_k: object) -> None:
+        raise MilvusException(message="server unavailable")
+
+    monkeypatch.setattr(reader.client, "hybrid_search", down)
+    with pytest.raises(BackendUnavailableError, match="server unavailable"):
+        reader.search(request_for("其他内容"))
 
 
 def test_unchanged_ingest_keeps_the_version(tmp_path: Path) -> None:
