@@ -209,12 +209,7 @@ class MilvusBackend:
         state = self.read_state()
         if state is None:
             raise self.no_index()
-        if state["embedder"] != self.embedder.name or state["dim"] != self.embedder.dim:
-            raise IndexMismatchError(
-                f"Milvus collection {self.collection!r} was built with {state['embedder']} "
-                f"(dim {state['dim']}), not {self.embedder.name} (dim {self.embedder.dim}); "
-                "run `qa ingest` to rebuild it"
-            )
+        self.check_embedder(state)
         heads = self.read_heads()
         kept = {}
         if previous is not None:
@@ -241,8 +236,7 @@ class MilvusBackend:
         seen_at, version = self._published
         if time.monotonic() - seen_at < REFRESH_SECONDS:
             return version
-        state = self.read_state()
-        version = state["version"] if state else ""
+        version = state_version(self.read_state())
         self._published = (time.monotonic(), version)
         return version
 
@@ -489,14 +483,15 @@ class MilvusBackend:
         on_progress: Progress | None = None,
     ) -> ChangeReport:
         check_doc_ids(documents)
-        self.check_writable(self.read_state())
+        state = self.read_state()
+        self.check_embedder(state)
         self.ensure_store(recreate=False)
         taken = sorted(self.read_heads([d.doc_id for d in documents]))
         if taken:
             raise DocumentExistsError(f"document(s) exist: {', '.join(taken)}")
         embedded = self.embed(documents, on_total, on_progress)
         self.write_rows(documents, embedded)
-        version = self.commit(documents, embedded)
+        version = self.commit(state_version(state), documents, embedded)
         return self.report([d.doc_id for d in documents], (), embedded, version)
 
     @translated
@@ -508,8 +503,8 @@ class MilvusBackend:
             raise UnknownDocumentError(f"no document(s): {', '.join(unknown)}")
         if not set(heads) - set(doc_ids):
             raise BackendError("cannot delete every document: the index would be empty")
-        self.check_writable(state)
-        version = self.commit([], None, doc_ids)
+        self.check_embedder(state)
+        version = self.commit(state_version(state), [], None, doc_ids)
         return self.report((), doc_ids, None, version)
 
     @translated
@@ -526,9 +521,7 @@ class MilvusBackend:
         check_doc_ids(documents)
         state = self.read_state()
         rebuild = state is not None and (
-            state["embedder"] != self.embedder.name
-            or state["dim"] != self.embedder.dim
-            or state.get("analyzer") != self.analyzer_digest()
+            not self.embedder_matches(state) or state.get("analyzer") != self.analyzer_digest()
         )
         heads = {} if rebuild or state is None else self.read_heads()
         changed = [
@@ -539,20 +532,22 @@ class MilvusBackend:
         self.ensure_store(recreate=rebuild)
         self.write_rows(changed, embedded)
         if changed or gone or (state or {}).get("pending"):
-            version = self.commit(changed, embedded, gone)
+            version = self.commit(state_version(state), changed, embedded, gone)
         else:  # nothing changed: keep the version, so that replicas do not reload
             version = state_version(state)
             self.sweep()
         return self.report(sorted(d.doc_id for d in changed), gone, embedded, version)
 
-    def check_writable(self, state: Mapping[str, Any] | None) -> None:
-        """Writes from a process with another embedder would mix vectors: refuse them."""
-        if state is not None and (
-            state["embedder"] != self.embedder.name or state["dim"] != self.embedder.dim
-        ):
+    def embedder_matches(self, state: Mapping[str, Any]) -> bool:
+        return bool(state["embedder"] == self.embedder.name and state["dim"] == self.embedder.dim)
+
+    def check_embedder(self, state: Mapping[str, Any] | None) -> None:
+        """Searching or writing with another embedder would mix vectors: refuse it."""
+        if state is not None and not self.embedder_matches(state):
             raise IndexMismatchError(
-                f"Milvus collection {self.collection!r} holds {state['embedder']} vectors, "
-                f"this process embeds with {self.embedder.name}; run `qa ingest` to rebuild"
+                f"Milvus collection {self.collection!r} was built with {state['embedder']} "
+                f"(dim {state['dim']}), not {self.embedder.name} (dim {self.embedder.dim}); "
+                "run `qa ingest` to rebuild it"
             )
 
     def report(
@@ -619,12 +614,13 @@ class MilvusBackend:
 
     def commit(
         self,
+        current_version: str,
         documents: Sequence[Document],
         embedded: EmbeddedChunks | None,
         gone: Sequence[str] = (),
     ) -> str:
         """Switch the heads (one row per document), move the version, then sweep."""
-        self.write_state(self.read_state_version(), pending=True)
+        self.write_state(current_version, pending=True)
         counts: dict[str, int] = {}
         for chunk in embedded.chunks if embedded else []:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
@@ -665,9 +661,6 @@ class MilvusBackend:
         if is_lite_uri(self.uri):
             self.client.flush(self.chunks_name)
             self.client.flush(self.docs_name)
-
-    def read_state_version(self) -> str:
-        return state_version(self.read_state())
 
     def write_state(self, version: str, pending: bool) -> None:
         state = {

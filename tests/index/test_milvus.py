@@ -13,7 +13,7 @@ import pytest
 from corpus.models import Document, DocumentMeta
 from index.backend import BackendError, BackendUnavailableError, SearchRequest
 from index.embedders import FakeEmbedder
-from index.milvus import MilvusBackend, analyzer_params, quoted
+from index.milvus import MilvusBackend, analyzer_params, quoted, state_version
 from index.store import IndexMismatchError
 from index.tokenize import Tokenizer
 from qa.settings import Settings
@@ -105,7 +105,7 @@ def test_crash_before_the_version_moves_is_repaired_by_the_next_write(
     with pytest.raises(RuntimeError, match="killed"):
         writer.replace_all([NEW, OTHER])  # heads switched, version not moved
     monkeypatch.undo()
-    assert writer.read_state_version() == replica.version  # replicas cannot tell yet
+    assert state_version(writer.read_state()) == replica.version  # replicas cannot tell yet
     repaired = writer.replace_all([NEW, OTHER])  # nothing to write, but `pending` is set
     assert repaired.version != replica.version
     assert replica.reopened().documents["notice"] == NEW
@@ -135,7 +135,7 @@ def test_a_concurrent_writers_uncommitted_rows_survive_a_sweep(tmp_path: Path) -
     embedded = in_flight.embed([OLD], None, None)
     in_flight.write_rows([OLD], embedded)
     writer.replace_all([OTHER, Document(DocumentMeta("third", "第三"), "一、说明\n第三份。\n")])
-    in_flight.commit([OLD], embedded)
+    in_flight.commit(state_version(in_flight.read_state()), [OLD], embedded)
     assert writer.reopened().documents["notice"] == OLD
     assert writer.reopened().chunks_of("notice")
 
