@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
 from corpus.models import Chunk, ChunkId, Document
 from corpus.sections import Block, Span, parse_blocks
 
 DEFAULT_MAX_CHARS = 300
+
+# Which chunker drew a store's chunks: a digest of the code that decides chunk boundaries
+# (the heading rules and this packing), so that a changed rule changes it without anyone
+# remembering to bump a number. A backend that keeps chunks across writes (Milvus) puts it
+# in each document's revision, so `replace_all` re-chunks after such a change.
+CHUNKER_VERSION = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / name).read_bytes() for name in ("sections.py", "chunking.py")
+    )
+).hexdigest()[:12]
 
 # A sentence ends at 。！？； and keeps its closing quotes, plus a following 〔牵头单位…〕
 # note: the note belongs to the task it follows, so it must never start a new chunk.

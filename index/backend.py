@@ -4,7 +4,7 @@ query runs over them. Two implementations pass one conformance test
 
 - `embedded` (index/embedded.py): FAISS + sparse BM25 in immutable on-disk generations,
   one writer at a time per data directory. The default; fastest on one machine.
-- `milvus` (index/milvus.py): a Milvus collection (Milvus Lite file, or a server or
+- `milvus` (index/milvus/): a Milvus collection (Milvus Lite file, or a server or
   cluster) holding chunks, dense vectors and a BM25 sparse field; any number of stateless
   service replicas share it.
 
@@ -26,22 +26,6 @@ from index.tokenize import Tokenizer
 
 SearchMode = Literal["hybrid", "bm25", "dense"]
 Progress = Callable[[int], None]
-
-
-class BackendError(RuntimeError):
-    """The store refused or failed an operation; the message says why and what to do."""
-
-
-class BackendUnavailableError(BackendError):
-    """The store did not answer or failed (a server down, a timeout): retry later."""
-
-
-class DocumentExistsError(BackendError):
-    pass
-
-
-class UnknownDocumentError(BackendError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -16,24 +16,20 @@ import faiss
 import numpy as np
 
 from corpus.models import Chunk, Document
-from index.backend import (
-    BackendError,
-    BackendStats,
-    ChangeReport,
-    DocumentExistsError,
-    Progress,
-    ScoredChunk,
-    SearchRequest,
-    UnknownDocumentError,
-)
+from index.backend import BackendStats, ChangeReport, Progress, ScoredChunk, SearchRequest
 from index.build import HybridIndex, build_index, embed_documents
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, FloatMatrix
+from index.errors import (
+    BackendError,
+    DocumentExistsError,
+    IndexStoreError,
+    NoIndexError,
+    UnknownDocumentError,
+)
 from index.fusion import BoolArray, rrf_fuse, top_ranked
 from index.store import (
     CACHE_FILE,
-    IndexStoreError,
-    NoIndexError,
     clean_abandoned,
     ingest_lock,
     load_index,

@@ -24,7 +24,6 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,9 +32,11 @@ import faiss
 import numpy as np
 from scipy import sparse
 
-from corpus.models import Chunk, ChunkId, Document, DocumentMeta, SectionPath, TableCells
+from corpus.chunking import CHUNKER_VERSION
 from index.bm25 import SparseBM25Scorer
 from index.build import HybridIndex
+from index.codec import chunk_from_dict, chunk_to_dict, document_from_dict, document_to_dict
+from index.errors import IndexMismatchError, IndexStoreError, NoIndexError, WriterBusyError
 from index.tokenize import TOKENIZER_VERSION
 
 # 2: BM25 stored as its weight matrix (loaded memory-mapped), not as token lists.
@@ -47,64 +48,6 @@ KEEP_GENERATIONS = 2
 _BM25_ARRAYS = ("bm25_data.npy", "bm25_indices.npy", "bm25_indptr.npy")
 _FILES = ("documents.jsonl", "chunks.jsonl", "bm25_vocab.json", *_BM25_ARRAYS, "dense.faiss")
 log = logging.getLogger(__name__)
-
-
-class IndexStoreError(RuntimeError):
-    """The index cannot be used as it is; the message says what to run."""
-
-
-class NoIndexError(IndexStoreError):
-    pass
-
-
-class IndexMismatchError(IndexStoreError):
-    pass
-
-
-class WriterBusyError(IndexStoreError):
-    """Another process holds the writer lock."""
-
-
-def chunk_to_dict(chunk: Chunk) -> dict[str, Any]:
-    table = chunk.table
-    return {
-        "chunk_id": chunk.chunk_id,
-        "doc_id": chunk.doc_id,
-        "section": list(chunk.section.parts),
-        "levels": list(chunk.section.levels),
-        "text": chunk.text,
-        "start": chunk.start,
-        "end": chunk.end,
-        "kind": chunk.kind,
-        "table": None
-        if table is None
-        else {"header": list(table.header), "cells": list(table.cells), "title": table.title},
-    }
-
-
-def chunk_from_dict(data: dict[str, Any]) -> Chunk:
-    table = data.get("table")
-    return Chunk(
-        chunk_id=ChunkId(data["chunk_id"]),
-        doc_id=data["doc_id"],
-        section=SectionPath(tuple(data["section"]), tuple(data["levels"])),
-        text=data["text"],
-        start=data["start"],
-        end=data["end"],
-        kind=data["kind"],
-        table=None
-        if table is None
-        else TableCells(tuple(table["header"]), tuple(table["cells"]), table["title"]),
-    )
-
-
-def document_to_dict(doc: Document) -> dict[str, Any]:
-    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "text": doc.text}
-
-
-def document_from_dict(data: dict[str, Any]) -> Document:
-    text = data.pop("text")
-    return Document(meta=DocumentMeta(**data), text=text)
 
 
 def _write_jsonl(path: Path, rows: Iterator[Any] | list[Any]) -> None:
@@ -171,6 +114,7 @@ def write_generation_files(directory: Path, index: HybridIndex) -> dict[str, Any
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedder": {"name": index.embedder_name, "dim": index.dim},
         "tokenizer": TOKENIZER_VERSION,
+        "chunker": CHUNKER_VERSION,
         "bm25": index.bm25.name,
         "counts": {"documents": len(index.documents), "chunks": len(index.chunks)},
         "checksums": {name: _sha256(directory / name) for name in _FILES},

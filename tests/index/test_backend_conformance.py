@@ -11,18 +11,18 @@ import pytest
 
 from corpus.chunking import chunk_document
 from corpus.models import Document, DocumentMeta
-from index.backend import (
-    BackendError,
-    DocumentExistsError,
-    SearchBackend,
-    SearchMode,
-    SearchRequest,
-    UnknownDocumentError,
-)
+from index.backend import SearchBackend, SearchMode, SearchRequest
 from index.embedded import EmbeddedBackend
 from index.embedders import FakeEmbedder
+from index.errors import (
+    BackendError,
+    DocumentExistsError,
+    IndexMismatchError,
+    NoIndexError,
+    UnknownDocumentError,
+)
 from index.milvus import MilvusBackend
-from index.store import CACHE_FILE, IndexMismatchError, NoIndexError
+from index.store import CACHE_FILE
 from index.tokenize import Tokenizer
 
 FAKE = FakeEmbedder()

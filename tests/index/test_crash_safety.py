@@ -17,7 +17,8 @@ import pytest
 
 from corpus.bundled import load_bundled
 from index.embedders import FakeEmbedder
-from index.store import CURRENT, GENERATIONS, IndexStoreError, load_index
+from index.errors import IndexStoreError
+from index.store import CURRENT, GENERATIONS, load_index
 from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
 from qa.settings import Settings

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from corpus.models import Document, DocumentMeta
-from index.backend import BackendError, BackendUnavailableError, SearchRequest
+from index.backend import SearchRequest
 from index.embedders import FakeEmbedder
+from index.errors import BackendError, BackendUnavailableError, IndexMismatchError
 from index.milvus import MilvusBackend, analyzer_params, quoted, state_version
-from index.store import IndexMismatchError
 from index.tokenize import Tokenizer
 from qa.settings import Settings
 
@@ -187,6 +187,20 @@ def test_unchanged_ingest_keeps_the_version(tmp_path: Path) -> None:
     first = writer.replace_all([OLD, OTHER]).version
     again = writer.replace_all([OLD, OTHER])
     assert again.version == first and again.written == 0
+
+
+def test_a_changed_chunker_rewrites_every_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = backend(tmp_path)
+    first = writer.replace_all([OLD, OTHER])
+    revisions = {d: h.rev for d, h in writer.read_heads().items()}
+    monkeypatch.setattr("index.milvus.writes.CHUNKER_VERSION", "another-heading-rule")
+    again = writer.replace_all([OLD, OTHER])
+    assert again.added == ("notice", "other") and again.written == first.written > 0
+    assert again.version != first.version
+    changed = {d: h.rev for d, h in writer.read_heads().items()}
+    assert set(changed) == set(revisions) and not set(changed.values()) & set(revisions.values())
 
 
 def test_another_process_sees_a_change_within_a_second(tmp_path: Path) -> None:

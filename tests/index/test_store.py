@@ -6,15 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus.chunking import CHUNKER_VERSION
 from index.embedders import FakeEmbedder
-from index.store import (
-    CURRENT,
-    IndexMismatchError,
-    IndexStoreError,
-    NoIndexError,
-    current_generation,
-    load_index,
-)
+from index.errors import IndexMismatchError, IndexStoreError, NoIndexError
+from index.store import CURRENT, current_generation, load_index
 from qa.engine import SearchEngine, ingest
 from qa.settings import Settings
 
@@ -30,6 +25,7 @@ def test_round_trip(fake_settings: Settings) -> None:
     generation = fake_settings.data_dir / "generations" / result.version
     manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
     assert manifest["embedder"] == {"name": FAKE.name, "dim": FAKE.dim}
+    assert manifest["chunker"] == CHUNKER_VERSION
     assert manifest["counts"] == {"documents": 2, "chunks": result.report.chunks}
     assert set(manifest["checksums"]) == {
         "documents.jsonl",
