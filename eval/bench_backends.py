@@ -24,10 +24,11 @@ from corpus.bundled import load_bundled
 from corpus.chunking import chunk_document
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import fold
-from eval.bench import Percentiles, StandInEmbedder, questions, synthetic_documents
+from eval.bench_report import Percentiles
+from eval.synthetic import StandInEmbedder, questions, synthetic_documents
 from index.build import passage_text
+from index.codec import chunk_to_dict
 from index.embedders import Embedder, make_embedder
-from index.store import chunk_to_dict
 from index.tokenize import Tokenizer
 from qa.engine import SearchEngine, publish_documents
 from qa.settings import Settings

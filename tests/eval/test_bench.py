@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from corpus.chunking import chunk_document
-from eval.bench import StandInEmbedder, run_bench, synthetic_documents
+from eval.bench import run_bench
+from eval.synthetic import StandInEmbedder, synthetic_documents
 
 
 def test_synthetic_corpus_is_deterministic_real_text() -> None:

