@@ -68,9 +68,18 @@ class HybridRetriever:
     ) -> list[ScoredChunk]:
         if not query.strip():
             raise ValueError("query is empty")
+        return self.search_plan(self.plan(query), k, doc_ids, mode)
+
+    def search_plan(
+        self,
+        plan: QueryPlan,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> list[ScoredChunk]:
+        """Search an already planned query (a parsed question carries its plan)."""
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
-        plan = self.plan(query)
         wanted = self.check_doc_ids(restrict(plan, doc_ids))
         request = SearchRequest(
             text=plan.text,

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from corpus.models import Chunk, ChunkId, SectionPath, TableCells
-from qa.extract import (
-    best_figure,
+from corpus.normalize import fold
+from index.tokenize import Tokenizer
+from qa.extract import EXTRACTORS
+from qa.extract.listing import list_answer
+from qa.extract.passages import is_grounded
+from qa.extract.quantity import best_figure, unit_fits
+from qa.extract.table import table_answer
+from qa.extract.what import template_answer
+from qa.extract.who import who_answer
+from qa.query import QueryPlan
+from qa.question import (
+    Question,
+    QuestionKind,
+    QuestionParser,
     classify,
     expected_items,
-    is_grounded,
-    list_answer,
-    question_years,
-    table_answer,
-    template_answer,
-    unit_fits,
     unit_wanted,
-    who_answer,
+    years_in,
 )
+
+PARSER = QuestionParser(lambda text: QueryPlan(text, ()), Tokenizer(), own_names=())
+
+
+def parsed(question: str) -> Question:
+    return PARSER.parse(question)
 
 GOALS_2025 = "到2025年，全省技术合同成交额突破500亿元。"
 HISTORY = "技术合同成交额由2015年的127.23亿元增长到2020年的267.8亿元，增长110.5%。"
@@ -47,28 +61,42 @@ def chunk(text: str, table: TableCells | None = None) -> Chunk:
     ],
 )
 def test_classify(question: str, kind: str) -> None:
-    assert classify(question) == kind
+    assert classify(fold(question)) == kind
+    assert parsed(question).kind == QuestionKind(kind)
+
+
+def test_every_kind_has_an_extractor() -> None:
+    assert set(EXTRACTORS) == set(QuestionKind)
+
+
+def test_question_is_read_once_into_its_slots() -> None:
+    q = parsed("  到2025年全省專利授權量要達到多少項\u200b？")
+    assert q.text == "到2025年全省專利授權量要達到多少項？" and q.script == "traditional"
+    assert q.kind is QuestionKind.QUANTITY and q.years == {"2025"} and q.unit == "项"
+    assert {"专利", "授权量"} <= set(q.keywords) and not q.baseline
+    with pytest.raises(ValueError, match="no visible text"):
+        parsed("\u200b \n")
 
 
 def test_figure_with_unit_for_the_asked_indicator() -> None:
-    assert best_figure(GOALS_2025, ["技术合同成交额"], {"2025"}) == "500亿元"
+    assert best_figure(GOALS_2025, ["技术合同成交额"], frozenset({"2025"})) == "500亿元"
     keywords = ["研发活动企业", "占比"]
-    assert best_figure(RD, keywords, {"2025"}) == "30%以上"
-    assert best_figure(RD, ["研发", "经费投入强度"], {"2025"}, unit="%") == "2.5%以上"
+    assert best_figure(RD, keywords, frozenset({"2025"})) == "30%以上"
+    assert best_figure(RD, ["研发", "经费投入强度"], frozenset({"2025"}), unit="%") == "2.5%以上"
 
 
 def test_figure_after_the_asked_year_wins() -> None:
-    assert best_figure(HISTORY, ["技术合同成交额"], {"2020"}) == "267.8亿元"
-    assert best_figure(HISTORY, ["技术合同成交额"], {"2015"}) == "127.23亿元"
+    assert best_figure(HISTORY, ["技术合同成交额"], frozenset({"2020"})) == "267.8亿元"
+    assert best_figure(HISTORY, ["技术合同成交额"], frozenset({"2015"})) == "127.23亿元"
 
 
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
-    assert unit_wanted("到2025年全省专利授权量要达到多少项") == "项"
+    assert unit_wanted(fold("到2025年全省专利授权量要达到多少项")) == "项"
     assert not unit_fits("4.53件", "项")
-    assert unit_wanted("技术合同成交额占GDP的比例是多少") == "%"
+    assert unit_wanted(fold("技术合同成交额占GDP的比例是多少")) == "%"
     assert not unit_fits("550億元", "%")
     assert unit_fits("400人", "个")
-    assert best_figure("获得国家科学技术奖64项。", ["专利授权量"], set(), unit="%") is None
+    assert best_figure("获得国家科学技术奖64项。", ["专利授权量"], frozenset(), unit="%") is None
 
 
 def test_table_column_by_year_and_baseline() -> None:
@@ -77,16 +105,17 @@ def test_table_column_by_year_and_baseline() -> None:
         cells=("6", "技术合同成交额（亿元）", "267.8", "500"),
     )
     text = "6\n\t技术合同成交额（亿元）\n\t267.8\n\t500"
-    assert table_answer(chunk(text, row), set()) == "500"
-    assert table_answer(chunk(text, row), {"2020"}) == "267.8"
-    assert table_answer(chunk(text, row), set(), baseline=True) == "267.8"
-    assert table_answer(chunk(text, row), {"2026"}) is None  # no 2026 column: not this table
+    assert table_answer(chunk(text, row), frozenset()) == "500"
+    assert table_answer(chunk(text, row), frozenset({"2020"})) == "267.8"
+    assert table_answer(chunk(text, row), frozenset(), baseline=True) == "267.8"
+    # No 2026 column: not this table.
+    assert table_answer(chunk(text, row), frozenset({"2026"})) is None
 
 
 def test_lead_and_partner_units_from_the_note() -> None:
     passage = chunk(SNOW_NOTE)
-    assert who_answer(passage, "冰雪產業技術的配合單位是哪些") == "省文化和旅遊廳、省體育局"
-    assert who_answer(passage, "冰雪產業技術由哪個單位牽頭") == "省科技廳"
+    assert who_answer(passage, parsed("冰雪產業技術的配合單位是哪些")) == "省文化和旅遊廳、省體育局"
+    assert who_answer(passage, parsed("冰雪產業技術由哪個單位牽頭")) == "省科技廳"
 
 
 def test_who_by_duty() -> None:
@@ -94,22 +123,22 @@ def test_who_by_duty() -> None:
         "省科技領導小組負責統籌推進科技振興計畫,"
         "省科技廳具體負責對科技振興計畫的年度目標任務進行分解並組織實施。"
     )
-    answer = who_answer(
-        chunk(text), "哪个部门具体负责对年度目标任务进行分解", ["年度目标任务", "分解"]
-    )
+    question = parsed("哪个部门具体负责对年度目标任务进行分解")
+    answer = who_answer(chunk(text), replace(question, keywords=("年度目标任务", "分解")))
     assert answer == "省科技廳"
 
 
 def test_template_answers() -> None:
     guiding = "以创新驱动发展取得新突破为主线，以科技创新支撑引领高质量发展为主题。"
-    assert template_answer(guiding, "指导思想以什么为主线？") == "以创新驱动发展取得新突破为主线"
+    main_line = template_answer(guiding, fold("指导思想以什么为主线？"))
+    assert main_line == "以创新驱动发展取得新突破为主线"
     park = "推动建三江国家农业科技园区创建国家农业高新技术产业示范区。"
     assert (
-        template_answer(park, "推动建三江国家农业科技园区创建什么？")
+        template_answer(park, fold("推动建三江国家农业科技园区创建什么？"))
         == "国家农业高新技术产业示范区"
     )
     award = "获得国家科学技术奖64项，其中哈工大刘永坦院士获国家最高科学技术奖。"
-    assert "刘永坦" in (template_answer(award, "谁获得了国家最高科学技术奖？") or "")
+    assert "刘永坦" in (template_answer(award, fold("谁获得了国家最高科学技术奖？")) or "")
 
 
 def test_list_answer_prefers_the_asked_count() -> None:
@@ -117,7 +146,7 @@ def test_list_answer_prefers_the_asked_count() -> None:
         "通過實施全社會研發投入提升、關鍵核心技術攻關、科技成果產業化、科技型企業培育、"
         "創新平台建設、區域創新載體和創新生態建設“七大行動”,實現從科技強到企業強。"
     )
-    assert expected_items("七大行动是哪七项") == 7
+    assert expected_items(fold("七大行动是哪七项")) == 7
     answer = list_answer(sentence, 7)
     assert answer is not None and answer.startswith("通過實施全社會研發投入提升")
 
@@ -129,5 +158,5 @@ def test_grounding_folds_script_width_and_space() -> None:
     assert not is_grounded("", "任何文本")
 
 
-def test_question_years() -> None:
-    assert question_years("到2025年和2026年") == {"2025", "2026"}
+def test_years_in() -> None:
+    assert years_in("到2025年和2026年") == {"2025", "2026"}

@@ -1,0 +1,155 @@
+"""A question read once: its folded text, script, kind, years, keywords and the documents
+it names. Every later step (retrieval, refusal, extraction, the response) receives this
+`Question` instead of reading the raw string again.
+
+The slots later issues add (indicator, target vs actual, conversation history) belong
+here too, parsed in `QuestionParser.parse`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from corpus.models import Script
+from corpus.normalize import detect_script, fold, fold_compact, strip_invisible
+from index.tokenize import Tokenizer
+from qa.query import QueryPlan
+
+YEAR = re.compile(r"(20\d\d)年?")
+QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+class QuestionKind(StrEnum):
+    """What a question asks for; each kind has one extractor (qa/extract/)."""
+
+    META_DATE = "meta_date"
+    META_DOCNO = "meta_docno"
+    META_ISSUER = "meta_issuer"
+    META_PERIOD = "meta_period"
+    WHO = "who"
+    QUANTITY = "quantity"
+    LIST = "list"
+    WHAT = "what"
+
+    @property
+    def is_meta(self) -> bool:
+        """Answered from a document's own metadata, not from a passage's wording."""
+        return self.value.startswith("meta_")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # as asked, invisible characters and outer whitespace removed
+    folded: str  # `fold(text)`: the form every rule matches on
+    script: Script
+    kind: QuestionKind
+    years: frozenset[str]  # "到2025年" gives {"2025"}
+    plan: QueryPlan  # what retrieval sees, and the documents the question names
+    keywords: tuple[str, ...]  # content words of the search text, sorted
+    named: tuple[str, ...]  # quoted names the answering passage must mention
+    unit: str | None  # the unit the answer must carry: %, 元, 家, …
+    baseline: bool  # asks for the base-period value (基期), not the target
+    expected_items: int | None  # "哪三项" expects 3
+
+
+def classify(folded: str) -> QuestionKind:
+    if re.search(r"文号|发文字号|文件编号", folded):
+        return QuestionKind.META_DOCNO
+    date = r"(印发|发布|下发|出台)(日期|时间)|哪(一)?天(印发|发布)|什么时候(印发|发布)"
+    if re.search(date, folded):
+        return QuestionKind.META_DATE
+    issuer = r"(哪个|什么)(单位|机关|部门)(印发|发布)|由(谁|哪个)(印发|发布)|发文(机关|单位)"
+    if re.search(issuer, folded):
+        return QuestionKind.META_ISSUER
+    if re.search(r"实施期限|起止(年份|时间)|规划期|哪几年", folded):
+        return QuestionKind.META_PERIOD
+    if re.search(r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位", folded):
+        return QuestionKind.WHO
+    quantity = r"多少|几(个|项|家|件|位|成|倍)|百分之几|比例|比重|占比|达到|增长|规模"
+    if re.search(quantity, folded):
+        return QuestionKind.QUANTITY
+    if re.search(r"哪些|哪几|哪[一二三四五六七八九十两]|几(大|个方面|条)|包括", folded):
+        return QuestionKind.LIST
+    return QuestionKind.WHAT
+
+
+def years_in(text: str) -> set[str]:
+    """The years (20xx) a text speaks of, read from its folded form."""
+    return {m.group(1) for m in YEAR.finditer(fold(text))}
+
+
+def unit_wanted(folded: str) -> str | None:
+    """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元."""
+    if re.search(r"比例|比重|百分之|占比|增长率|强度|%|(年均|每年).{0,6}(增长|涨)", folded):
+        return "%"
+    if re.search(r"多少钱|金额|成交额|经费|资金|投入", folded):
+        return "元"
+    found = re.search(r"(?:多少|几)(家|项|件|人|个|位|所|名|座|条|兆瓦|千瓦|米|吨|亩)", folded)
+    return found.group(1) if found else None
+
+
+def expected_items(folded: str) -> int | None:
+    digits = "两二三四五六七八九"
+    match = re.search(rf"哪([{digits}])|([{digits}])(大|个|项|条)", folded)
+    if not match:
+        return None
+    return _COUNTS[match.group(1) or match.group(2)]
+
+
+def is_baseline(folded: str) -> bool:
+    return bool(re.search(r"基期|基数|现状|基准", folded))
+
+
+class QuestionParser:
+    """Reads questions against one index snapshot: its document names (for mentions) and
+    its tokenizer (for keywords)."""
+
+    def __init__(
+        self,
+        plan: Callable[[str], QueryPlan],
+        tokenizer: Tokenizer,
+        own_names: Collection[str],
+    ) -> None:
+        self.plan = plan
+        self.tokenizer = tokenizer
+        # Documents' own names, folded: quoted parts of them are not named items.
+        self.own_names = own_names
+
+    def parse(self, question: str) -> Question:
+        text = strip_invisible(question).strip()
+        if not text:
+            raise ValueError("the question has no visible text")
+        folded = fold(text)
+        plan = self.plan(text)
+        return Question(
+            text=text,
+            folded=folded,
+            script=detect_script(text),
+            kind=classify(folded),
+            years=frozenset(m.group(1) for m in YEAR.finditer(folded)),
+            plan=plan,
+            keywords=self.keywords(plan.text),
+            named=self.named_items(text),
+            unit=unit_wanted(folded),
+            baseline=is_baseline(folded),
+            expected_items=expected_items(folded),
+        )
+
+    def keywords(self, search_text: str) -> tuple[str, ...]:
+        tokens = self.tokenizer.tokenize(search_text)
+        words = {t for t in tokens if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t)}
+        # Drop search-mode sub-words already covered by a longer token.
+        return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))
+
+    def named_items(self, text: str) -> tuple[str, ...]:
+        """Quoted names ("冰雪产业技术") the answering passage must mention.
+
+        Titles in 《》 and quoted parts of a document's own name (“十四五”) do not count.
+        """
+        untitled = re.sub(r"《[^》]*》", "", text)
+        quoted = [fold_compact(n) for n in QUOTED.findall(untitled)]
+        return tuple(q for q in quoted if not any(q in name for name in self.own_names))

@@ -1,0 +1,83 @@
+"""The answer JSON from an extraction (or a refusal): citations, the answer in the
+asker's script, and where to mark it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from corpus.models import Document
+from corpus.normalize import detect_script, fold_aligned, to_simplified, to_traditional
+from index.backend import ScoredChunk
+from qa.extract import Extraction
+from qa.extract.passages import MAX_ANSWER, is_grounded
+from qa.models import AnswerResponse, Citation, Highlight
+from qa.question import Question
+
+CITATIONS = 5
+
+
+def cited_order(hits: Sequence[ScoredChunk], found: Extraction | None) -> list[ScoredChunk]:
+    """The passages to cite, best first: the one the answer came from leads."""
+    ordered = list(hits)
+    if found is not None:
+        top = ordered.pop(found.hit)
+        if found.chunk is not None and found.chunk != top.chunk:
+            ordered.insert(0, top)
+            top = ScoredChunk(found.chunk, top.score)
+        ordered.insert(0, top)
+    return ordered
+
+
+def respond(
+    question: Question,
+    hits: Sequence[ScoredChunk],
+    found: Extraction | None,
+    reason: str | None,
+    documents: Mapping[str, Document],
+    started: float,
+) -> AnswerResponse:
+    citations = [
+        Citation.from_scored(h, documents[h.chunk.doc_id].meta.title)
+        for h in cited_order(hits, found)[:CITATIONS]
+    ]
+    answer, highlight = None, None
+    if found is not None:
+        grounded = is_grounded(found.answer, citations[0].text)
+        if not grounded or len(found.answer) > MAX_ANSWER:
+            found, reason = None, "no_evidence"
+        else:
+            answer = in_script_of(question, found.answer)
+            highlight = highlight_spans(citations[0].text, found.sentence, found.answer)
+    return AnswerResponse(
+        question=question.text,
+        answer=answer,
+        refused=found is None,
+        reason=reason if found is None else None,
+        sentence=found.sentence if found else None,
+        citations=citations,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        highlight=highlight,
+    )
+
+
+def highlight_spans(text: str, sentence: str, answer: str) -> Highlight:
+    """Offsets of the sentence and the answer in `text`, matched after per-character
+    folding so a simplified answer is found in a traditional passage."""
+    folded = fold_aligned(text)
+    at = text.find(sentence)
+    sentence_span = (at, at + len(sentence)) if at >= 0 else None
+    needle = fold_aligned(answer)
+    lo, hi = sentence_span or (0, len(text))
+    found = folded.find(needle, lo, hi)
+    if found < 0:
+        found = folded.find(needle)
+    answer_span = (found, found + len(needle)) if found >= 0 and needle else None
+    return Highlight(sentence=sentence_span, answer=answer_span)
+
+
+def in_script_of(question: Question, answer: str) -> str:
+    """The answer in the asker's script; the sentence and citations stay verbatim."""
+    if question.script == "traditional":
+        return to_traditional(answer)
+    return to_simplified(answer) if detect_script(answer) == "traditional" else answer
