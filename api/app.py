@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import ServiceState
@@ -19,36 +20,72 @@ from api.documents import router as documents_router
 from api.logs import RequestContext, request_id
 from api.routes import router
 from api.widget import router as widget_router
-from index.backend import BackendUnavailableError
-from qa.answer import Answerer
-from qa.engine import SearchEngine
+from qa.errors import (
+    BusyError,
+    DocumentConflictError,
+    DocumentNotFoundError,
+    InvalidDocumentError,
+    QAError,
+    ServiceUnavailableError,
+    UnsupportedFormatError,
+)
+from qa.service import QAService
 from qa.settings import Settings
 
-JSON_ROUTES = (
-    "/v1/ask",
-    "/v1/ask/stream",
-    "/v1/search",
-    "/v1/chat/completions",
-    "/v1/convert",
-    "/v1/feedback",
-)
-UPLOAD_ROUTE = "/v1/documents"
+# What each error of qa/ means to an HTTP client; the detail is the error's message.
+# Not listed (IndexUnavailableError): a server-side fault, answered as a plain 500.
+QA_ERROR_STATUS: dict[type[QAError], int] = {
+    InvalidDocumentError: 400,
+    UnsupportedFormatError: 415,
+    DocumentNotFoundError: 404,
+    DocumentConflictError: 409,
+    BusyError: 409,
+}
+Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
+
+
+def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, looking inside included routers (FastAPI wraps them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from api_routes(route.original_router.routes)
+
+
+def body_paths(app: FastAPI) -> tuple[frozenset[str], frozenset[str]]:
+    """Paths of the POST routes with a JSON body, and of those with a form (uploads),
+    read off the app's own routes: a new route cannot be forgotten in a list."""
+    json_paths, form_paths = set(), set()
+    for route in api_routes(app.routes):
+        if "POST" not in (route.methods or ()) or not route.dependant.body_params:
+            continue
+        infos = [f.field_info for f in route.dependant.body_params]
+        # Form (and File, a Form) are Body parameters too, sent as multipart.
+        if any(isinstance(info, params.Form) for info in infos):
+            form_paths.add(route.path)
+        else:
+            json_paths.add(route.path)
+    return frozenset(json_paths), frozenset(form_paths)
 
 
 class BodyLimit:
     """413 for bodies over the cap, counted on the bytes actually received, so a chunked
     body without Content-Length is held to the same limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, max_upload_bytes: int, upload_paths: frozenset[str]
+    ) -> None:
         self.app = app
         self.max_json = max_bytes
         self.max_upload = max_upload_bytes
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        upload = scope["method"] == "POST" and scope["path"] == UPLOAD_ROUTE
+        upload = scope["method"] == "POST" and scope["path"] in self.upload_paths
         limit = self.max_upload if upload else self.max_json
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"").decode() or "0"
@@ -113,6 +150,13 @@ async def value_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
+def qa_error(status: int) -> Handler:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    return handler
+
+
 async def backend_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """Milvus down or timing out is not the caller's fault and may pass: 503, retry."""
     logging.getLogger("api").error("search backend unavailable: %s", exc)
@@ -127,11 +171,15 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=500)
 
 
-async def json_only(request: Request, call_next: Any) -> Any:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if request.method == "POST" and request.url.path in JSON_ROUTES and media != "application/json":
-        return JSONResponse({"detail": "send application/json"}, status_code=415)
-    return await call_next(request)
+def json_only(json_paths: frozenset[str]) -> Callable[[Request, Any], Awaitable[Any]]:
+    async def middleware(request: Request, call_next: Any) -> Any:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        posted = request.method == "POST" and request.url.path in json_paths
+        if posted and media != "application/json":
+            return JSONResponse({"detail": "send application/json"}, status_code=415)
+        return await call_next(request)
+
+    return middleware
 
 
 ERROR_SCHEMA = {
@@ -167,32 +215,35 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings())
 
 
-def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
-    """`answerer` lets tests share one; otherwise the index loads at start-up."""
+def create_app(settings: Settings, service: QAService | None = None) -> FastAPI:
+    """`service` lets tests share one; otherwise the index loads at start-up."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "service"):
-            app.state.service = ServiceState(settings, Answerer(SearchEngine(settings)))
+            app.state.service = ServiceState(settings, QAService(settings))
         yield
 
     app = FastAPI(
         title="政策问答 API",
-        description="黑龙江省科技政策文件问答：答案、原文句子与可点击的引用。",
+        description="政策文件问答：答案、原文句子与可点击的引用。",
         version="0.1.0",
         lifespan=lifespan,
     )
-    if answerer is not None:
-        app.state.service = ServiceState(settings, answerer)
+    if service is not None:
+        app.state.service = ServiceState(settings, service)
     app.include_router(router)
     app.include_router(documents_router)
     app.include_router(widget_router)
     with_readable_errors(app)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)
-    app.add_exception_handler(BackendUnavailableError, backend_unavailable)
+    for error, status in QA_ERROR_STATUS.items():
+        app.add_exception_handler(error, qa_error(status))
+    app.add_exception_handler(ServiceUnavailableError, backend_unavailable)
     app.add_exception_handler(Exception, internal_error)
-    app.middleware("http")(json_only)
+    json_paths, form_paths = body_paths(app)
+    app.middleware("http")(json_only(json_paths))
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -203,7 +254,10 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
             expose_headers=["Retry-After"],  # so the widget can say how long to wait
         )
     app.add_middleware(
-        BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        upload_paths=form_paths,
     )
     app.add_middleware(RequestContext)  # outermost: even a 413 gets an id, a log line, metrics
     return app

@@ -6,10 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from corpus.models import Script
-from corpus.normalize import strip_invisible
 from qa.feedback import Rating
 from qa.models import Citation
+from qa.text import Script, strip_invisible
 
 DocIds = list[str]
 

@@ -23,15 +23,16 @@ from api.models import (
     Readiness,
     SearchRequest,
 )
-from corpus.normalize import strip_invisible
 from qa.models import AnswerResponse, SearchResponse
+from qa.text import strip_invisible
 
 router = APIRouter()
 T = TypeVar("T")
 
 
 async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
-    """CPU work (embedding, FAISS, BM25) runs off the event loop, one query at a time.
+    """CPU work (embedding, FAISS, BM25) runs off the event loop; the service takes
+    one query at a time.
 
     Past `max_queue` admitted questions the service sheds load with an immediate 503: a
     queue that only grows makes every client wait until it times out."""
@@ -39,15 +40,9 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
         raise HTTPException(
             503, "the service is busy; retry in a moment", headers={"Retry-After": "1"}
         )
-
-    def locked() -> T:
-        with state.lock:
-            state.follow_published()
-            return work()
-
     state.queued += 1
     try:
-        return await run_in_threadpool(locked)
+        return await run_in_threadpool(work)
     finally:
         state.queued -= 1
 
@@ -55,12 +50,9 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
 async def answer_from_generation(
     state: ServiceState, question: str, doc_ids: list[str] | None
 ) -> tuple[AnswerResponse, str]:
-    def work() -> tuple[AnswerResponse, str]:
-        answerer = state.answerer  # one reference: a swap mid-question cannot mix two
-        generation = answerer.engine.backend.version
-        return answerer.ask(question, doc_ids=doc_ids), generation
-
-    response, generation = await in_worker(state, work)
+    response, generation = await in_worker(
+        state, lambda: state.qa.ask_versioned(question, doc_ids=doc_ids)
+    )
     if response.refused:
         state.metrics.refusals.labels(response.reason or "unknown").inc()
     return response, generation
@@ -77,7 +69,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["ops"])
 async def readyz(state: StateDep) -> Readiness:
-    stats = state.answerer.engine.backend.stats()
+    stats = state.qa.stats()
     return Readiness(
         backend=stats.backend,
         generation=stats.version,
@@ -89,7 +81,7 @@ async def readyz(state: StateDep) -> Readiness:
 
 @router.get("/metrics", tags=["ops"], summary="Prometheus 指标", response_class=PlainTextResponse)
 async def metrics(state: StateDep) -> Response:
-    stats = state.answerer.engine.backend.stats()
+    stats = state.qa.stats()
     body = state.metrics.render(stats.documents, stats.chunks)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
@@ -137,9 +129,8 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
 
 @router.post("/v1/search", tags=["public"], summary="检索：按相关度排序的原文段落")
 async def search(body: SearchRequest, state: StateDep, _limit: RateLimitDep) -> SearchResponse:
-    engine = state.answerer.engine
     return await in_worker(
-        state, lambda: engine.search(body.query, k=body.top_k, doc_ids=body.doc_ids)
+        state, lambda: state.qa.search(body.query, k=body.top_k, doc_ids=body.doc_ids)
     )
 
 

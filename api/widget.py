@@ -20,8 +20,8 @@ from api.models import (
     FeedbackReceipt,
     FeedbackRequest,
 )
-from corpus.normalize import for_display
 from qa.feedback import FeedbackEntry, Rating
+from qa.text import for_display
 
 STATIC_DIR = Path(__file__).parent / "static"
 WIDGET_DIR = STATIC_DIR / "widget"

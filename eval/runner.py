@@ -13,18 +13,18 @@ from corpus.normalize import fold_compact
 from eval.gold import GoldQuestion
 from eval.metrics import Row
 from eval.retrieval import is_relevant
-from qa.answer import Answerer
-from qa.extract import is_grounded
+from qa.extract.passages import is_grounded
+from qa.service import QAService
 from qa.settings import RetrievalMode
 
 MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid")
 RETRIEVAL_DEPTH = 10
 
 
-def relevance(answerer: Answerer, q: GoldQuestion, mode: RetrievalMode) -> list[bool]:
+def relevance(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> list[bool]:
     if not q.evidence:
         return []
-    hits = answerer.engine.search(q.question, k=RETRIEVAL_DEPTH, mode=mode).results
+    hits = service.search(q.question, k=RETRIEVAL_DEPTH, mode=mode).results
     return [is_relevant(hit.text, q.evidence) for hit in hits]
 
 
@@ -39,8 +39,8 @@ def score_answer(q: GoldQuestion, answer: str | None, first_citation: str) -> di
     }
 
 
-def run_question(answerer: Answerer, q: GoldQuestion, mode: RetrievalMode) -> Row:
-    response = answerer.ask(q.question, mode=mode)
+def run_question(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> Row:
+    response = service.ask(q.question, mode=mode)
     first = response.citations[0].text if response.citations else ""
     row: dict[str, Any] = {
         "id": q.id,
@@ -51,7 +51,7 @@ def run_question(answerer: Answerer, q: GoldQuestion, mode: RetrievalMode) -> Ro
         **response.model_dump(),
     }
     if q.graded:
-        by_mode = {m: relevance(answerer, q, m) for m in MODES}
+        by_mode = {m: relevance(service, q, m) for m in MODES}
         row["scores"] = {
             "relevance": by_mode[mode],
             "relevance_by_mode": by_mode,
@@ -61,14 +61,14 @@ def run_question(answerer: Answerer, q: GoldQuestion, mode: RetrievalMode) -> Ro
 
 
 def run_gold(
-    answerer: Answerer,
+    service: QAService,
     questions: Sequence[GoldQuestion],
     mode: RetrievalMode = "hybrid",
     on_step: Callable[[], None] | None = None,
 ) -> list[Row]:
     rows = []
     for q in questions:
-        rows.append(run_question(answerer, q, mode))
+        rows.append(run_question(service, q, mode))
         if on_step:
             on_step()
     return rows

@@ -17,17 +17,12 @@ from typing import IO, Any, NoReturn
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
-from corpus.loaders import CorpusError
-from index.backend import BackendError
-from index.embedders import EmbedderError
-from index.milvus import is_lite_uri
-from index.store import IndexStoreError
-from qa.answer import Answerer
-from qa.engine import SearchEngine, ingest
+from qa.errors import QAError
 from qa.models import AnswerResponse, SearchResponse
+from qa.service import QAService
 from qa.settings import Settings
 
-EXPECTED_ERRORS = (CorpusError, IndexStoreError, BackendError, EmbedderError, ValueError, OSError)
+EXPECTED_ERRORS = (QAError, ValueError, OSError)
 
 
 class UsageError(Exception):
@@ -129,7 +124,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             bar.update(done)
 
     try:
-        result = ingest(settings, args.paths, on_total=on_total, on_progress=on_progress)
+        result = QAService.ingest(settings, args.paths, on_total, on_progress)
     finally:
         if bar is not None:
             bar.close()
@@ -218,10 +213,10 @@ def print_answer(response: AnswerResponse) -> None:
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     check_query_or_batch(args, "question")
-    answerer = Answerer(SearchEngine(settings))
+    service = QAService(settings)
     if args.batch is not None:
-        return run_batch(args.batch, lambda q: answerer.ask(q, doc_ids=args.doc_ids))
-    response = answerer.ask(args.question, doc_ids=args.doc_ids)
+        return run_batch(args.batch, lambda q: service.ask(q, doc_ids=args.doc_ids))
+    response = service.ask(args.question, doc_ids=args.doc_ids)
     if args.json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
     else:
@@ -231,12 +226,12 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
     check_query_or_batch(args, "query")
-    engine = SearchEngine(settings)
+    service = QAService(settings)
     if args.batch is not None:
         return run_batch(
-            args.batch, lambda q: engine.search(q, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+            args.batch, lambda q: service.search(q, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
         )
-    response = engine.search(args.query, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+    response = service.search(args.query, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
     if args.json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
     else:
@@ -263,10 +258,10 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> list[dict[str, Any
         questions = [q for path in args.gold or default_gold_files() for q in load_gold(path)]
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
-    answerer = Answerer(SearchEngine(settings))
+    service = QAService(settings)
     mode = args.mode or settings.mode
     with tqdm(total=len(questions), desc=f"eval ({mode})", unit="q", file=sys.stderr) as bar:
-        rows = run_gold(answerer, questions, mode, on_step=lambda: bar.update(1))
+        rows = run_gold(service, questions, mode, on_step=lambda: bar.update(1))
     return rows
 
 
@@ -326,21 +321,21 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1-65535, got {args.port}")
-    if args.workers > 1 and settings.backend == "milvus" and is_lite_uri(settings.milvus_location):
+    if args.workers > 1 and settings.uses_milvus_lite:
         raise UsageError(
             "--workers: a Milvus Lite file is opened by one process at a time; use one "
             "worker, or a Milvus server (QA_MILVUS_URI=http://host:19530) shared by all"
         )
     configure_logging("info")
     # Load the index before binding: a bad index fails here with exit 2, not in a worker.
-    answerer = Answerer(SearchEngine(settings))
+    service = QAService(settings)
     # Our middleware writes the access lines (with request ids); uvicorn's would repeat them.
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_config": None}
     if args.workers > 1:
         # One process per core: answering is serialized within a process (the embedder
         # holds the GIL), so processes are how a second core is used. Each loads its own
         # index and follows the CURRENT pointer when another process publishes.
-        del answerer
+        del service
         os.environ["QA_DATA_DIR"] = str(settings.data_dir)
         uvicorn.run(
             "api.app:app_from_environment",
@@ -350,7 +345,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             **options,
         )
         return 0
-    uvicorn.run(create_app(settings, answerer), access_log=False, **options)
+    uvicorn.run(create_app(settings, service), access_log=False, **options)
     return 0
 
 

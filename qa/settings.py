@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     def milvus_location(self) -> str:
         return self.milvus_uri or str(self.data_dir / "milvus.db")
 
+    @property
+    def uses_milvus_lite(self) -> bool:
+        """A Milvus Lite file, which one process at a time may open."""
+        from index.milvus import is_lite_uri
+
+        return self.backend == "milvus" and is_lite_uri(self.milvus_location)
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.weight_bm25 == 0 and self.weight_dense == 0:

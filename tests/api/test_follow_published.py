@@ -9,18 +9,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from index.backend import BackendUnavailableError
 from index.embedders import FakeEmbedder
+from index.errors import BackendUnavailableError
 from index.store import CURRENT
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 
 def test_service_follows_a_generation_published_elsewhere(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", embedder="fake", rate_limit_per_minute=0)
     first = ingest(settings, embedder=FakeEmbedder()).version
-    app = create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder())))
+    app = create_app(settings, QAService(settings, SearchEngine(settings, embedder=FakeEmbedder())))
     client = TestClient(app)
     ask = {"question": "到2025年技术合同成交额目标是多少"}
     assert client.post("/v1/ask", json=ask).headers["x-index-generation"] == first
@@ -42,7 +42,9 @@ def test_two_workers_never_lose_each_others_uploads(tmp_path: Path) -> None:
     )
     ingest(settings, embedder=FakeEmbedder())
     workers = [
-        TestClient(create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder()))))
+        TestClient(
+            create_app(settings, QAService(settings, SearchEngine(settings, FakeEmbedder())))
+        )
         for _ in range(2)
     ]
     key = {"X-API-Key": "k"}
@@ -60,7 +62,7 @@ def test_a_version_that_fails_to_open_is_retried_not_skipped(
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", embedder="fake", rate_limit_per_minute=0)
     first = ingest(settings, embedder=FakeEmbedder()).version
-    app = create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder())))
+    app = create_app(settings, QAService(settings, SearchEngine(settings, embedder=FakeEmbedder())))
     client = TestClient(app)
     ask = {"question": "到2025年技术合同成交额目标是多少"}
     second = ingest(settings, embedder=FakeEmbedder()).version
@@ -73,5 +75,5 @@ def test_a_version_that_fails_to_open_is_retried_not_skipped(
     answered = client.post("/v1/ask", json=ask)  # served from the old version, not a 500
     assert answered.status_code == 200 and answered.headers["x-index-generation"] == first
     monkeypatch.setattr(SearchEngine, "reopened", real)
-    app.state.service.retry_at = 0.0  # the retry delay has passed
+    app.state.service.qa.retry_at = 0.0  # the retry delay has passed
     assert client.post("/v1/ask", json=ask).headers["x-index-generation"] == second

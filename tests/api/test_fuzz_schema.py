@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.reliability
@@ -32,7 +32,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     data: Path = tmp_path_factory.mktemp("fuzz")
     config = Settings(data_dir=data, embedder="fake", rate_limit_per_minute=0, api_keys=KEY)
     ingest(config, embedder=FakeEmbedder())
-    return create_app(config, Answerer(SearchEngine(config, embedder=FakeEmbedder())))
+    return create_app(config, QAService(config, SearchEngine(config, embedder=FakeEmbedder())))
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.reliability
@@ -49,7 +49,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     data: Path = tmp_path_factory.mktemp("hostile")
     config = Settings(data_dir=data, embedder="fake", rate_limit_per_minute=0)
     ingest(config, embedder=FakeEmbedder())
-    return TestClient(create_app(config, Answerer(SearchEngine(config, embedder=FakeEmbedder()))))
+    service = QAService(config, SearchEngine(config, embedder=FakeEmbedder()))
+    return TestClient(create_app(config, service))
 
 
 @settings(

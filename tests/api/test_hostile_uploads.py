@@ -14,8 +14,8 @@ from pypdf import PdfWriter
 
 from api.app import create_app
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.reliability
@@ -31,7 +31,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         data_dir=data, embedder="fake", rate_limit_per_minute=0, api_keys="hostile-key"
     )
     ingest(config, embedder=FakeEmbedder())
-    app = create_app(config, Answerer(SearchEngine(config, embedder=FakeEmbedder())))
+    app = create_app(config, QAService(config, SearchEngine(config, embedder=FakeEmbedder())))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

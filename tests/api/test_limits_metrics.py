@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.limits import RateLimiter
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 
@@ -32,7 +32,7 @@ def client(tmp_path: Path) -> TestClient:
     )
     ingest(settings, embedder=FakeEmbedder())
     return TestClient(
-        create_app(settings, Answerer(SearchEngine(settings, embedder=FakeEmbedder())))
+        create_app(settings, QAService(settings, SearchEngine(settings, embedder=FakeEmbedder())))
     )
 
 

