@@ -56,25 +56,32 @@ class Question:
     expected_items: int | None  # "哪三项" expects 3
 
 
+# First match wins, in this order: "由哪个部门印发" is about the issuer, not a who-question.
+_KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
+    (re.compile(pattern), kind)
+    for pattern, kind in (
+        (r"文号|发文字号|文件编号", QuestionKind.META_DOCNO),
+        (
+            r"(印发|发布|下发|出台)(日期|时间)|哪(一)?天(印发|发布)|什么时候(印发|发布)",
+            QuestionKind.META_DATE,
+        ),
+        (
+            r"(哪个|什么)(单位|机关|部门)(印发|发布)|由(谁|哪个)(印发|发布)|发文(机关|单位)",
+            QuestionKind.META_ISSUER,
+        ),
+        (r"实施期限|起止(年份|时间)|规划期|哪几年", QuestionKind.META_PERIOD),
+        (r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位", QuestionKind.WHO),
+        (
+            r"多少|几(个|项|家|件|位|成|倍)|百分之几|比例|比重|占比|达到|增长|规模",
+            QuestionKind.QUANTITY,
+        ),
+        (r"哪些|哪几|哪[一二三四五六七八九十两]|几(大|个方面|条)|包括", QuestionKind.LIST),
+    )
+)
+
+
 def classify(folded: str) -> QuestionKind:
-    if re.search(r"文号|发文字号|文件编号", folded):
-        return QuestionKind.META_DOCNO
-    date = r"(印发|发布|下发|出台)(日期|时间)|哪(一)?天(印发|发布)|什么时候(印发|发布)"
-    if re.search(date, folded):
-        return QuestionKind.META_DATE
-    issuer = r"(哪个|什么)(单位|机关|部门)(印发|发布)|由(谁|哪个)(印发|发布)|发文(机关|单位)"
-    if re.search(issuer, folded):
-        return QuestionKind.META_ISSUER
-    if re.search(r"实施期限|起止(年份|时间)|规划期|哪几年", folded):
-        return QuestionKind.META_PERIOD
-    if re.search(r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位", folded):
-        return QuestionKind.WHO
-    quantity = r"多少|几(个|项|家|件|位|成|倍)|百分之几|比例|比重|占比|达到|增长|规模"
-    if re.search(quantity, folded):
-        return QuestionKind.QUANTITY
-    if re.search(r"哪些|哪几|哪[一二三四五六七八九十两]|几(大|个方面|条)|包括", folded):
-        return QuestionKind.LIST
-    return QuestionKind.WHAT
+    return next((kind for rule, kind in _KIND_RULES if rule.search(folded)), QuestionKind.WHAT)
 
 
 def years_in(text: str) -> set[str]:

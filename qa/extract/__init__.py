@@ -4,9 +4,10 @@ An extractor takes the parsed `Question` and the `Evidence` (the retrieved passa
 best first, and those that match the question enough) and returns an `Extraction`, a
 verbatim span of one passage and the sentence holding it, or None to refuse.
 
-To add a question kind: add a member to `qa.question.QuestionKind` and a rule for it in
-`classify`; write a module here with `extract(question, evidence)`, using the shared
-readers in `passages.py`; add one entry to `EXTRACTORS`. Nothing else dispatches on kind.
+To add a question kind: add a member to `qa.question.QuestionKind` and its pattern to
+`_KIND_RULES` there; write a module here with `extract(question, evidence)`, using the
+shared readers in `passages.py`; add one entry to `EXTRACTORS`. Nothing else dispatches
+on kind.
 """
 
 from __future__ import annotations
