@@ -46,7 +46,7 @@ def client(tmp_path: Path, request: pytest.FixtureRequest) -> TestClient:
 
 def test_json_and_upload_routes_are_read_off_the_app(client: TestClient) -> None:
     json_paths, form_paths = body_paths(client.app)  # type: ignore[arg-type]
-    assert json_paths == PUBLIC_POSTS and form_paths == {"/v1/documents"}
+    assert json_paths.templates == PUBLIC_POSTS and form_paths.templates == {"/v1/documents"}
 
 
 def test_every_mutating_or_internal_route_requires_a_key(client: TestClient) -> None:
@@ -154,8 +154,8 @@ class NoteBody(BaseModel):  # module level: FastAPI resolves string annotations 
 def test_a_new_route_is_classified_without_a_hand_kept_list() -> None:
     router = APIRouter(prefix="/x")
 
-    @router.post("/new")
-    async def new(body: NoteBody) -> dict[str, str]:
+    @router.post("/new/{item}")
+    async def new(item: str, body: NoteBody) -> dict[str, str]:
         return {"text": body.text}
 
     @router.post("/upload")
@@ -163,5 +163,9 @@ def test_a_new_route_is_classified_without_a_hand_kept_list() -> None:
         return {"name": file.filename or ""}
 
     app = FastAPI()
-    app.include_router(router)
-    assert body_paths(app) == ({"/x/new"}, {"/x/upload"})
+    app.include_router(router, prefix="/api")
+    json_paths, form_paths = body_paths(app)
+    assert json_paths.templates == {"/api/x/new/{item}"}
+    assert form_paths.templates == {"/api/x/upload"}
+    assert "/api/x/new/42" in json_paths and "/api/x/upload" in form_paths
+    assert "/api/x/new/42/more" not in json_paths and "/x/new/42" not in json_paths
