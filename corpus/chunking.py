@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from pathlib import Path
@@ -11,15 +12,20 @@ from corpus.sections import Block, Span, parse_blocks
 
 DEFAULT_MAX_CHARS = 300
 
+
+
+def _code_digest(*names: str) -> str:
+    """A digest of these modules' syntax trees: comments, layout and line endings do not
+    move it; a changed rule does."""
+    trees = (ast.dump(ast.parse((Path(__file__).parent / n).read_text("utf-8"))) for n in names)
+    return hashlib.sha256("\n".join(trees).encode("utf-8")).hexdigest()[:12]
+
+
 # Which chunker drew a store's chunks: a digest of the code that decides chunk boundaries
 # (the heading rules and this packing), so that a changed rule changes it without anyone
 # remembering to bump a number. A backend that keeps chunks across writes (Milvus) puts it
 # in each document's revision, so `replace_all` re-chunks after such a change.
-CHUNKER_VERSION = hashlib.sha256(
-    b"".join(
-        (Path(__file__).parent / name).read_bytes() for name in ("sections.py", "chunking.py")
-    )
-).hexdigest()[:12]
+CHUNKER_VERSION = _code_digest("sections.py", "chunking.py")
 
 # A sentence ends at 。！？； and keeps its closing quotes, plus a following 〔牵头单位…〕
 # note: the note belongs to the task it follows, so it must never start a new chunk.
