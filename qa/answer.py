@@ -13,7 +13,7 @@ from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import fold_compact
 from qa.engine import SearchEngine
 from qa.extract import extract
-from qa.extract.passages import Evidence, usable_hits
+from qa.extract.passages import Evidence
 from qa.models import AnswerResponse
 from qa.question import Question, QuestionParser
 from qa.refusal import RefusalRules
@@ -72,9 +72,7 @@ class Answerer:
         refusal = self.refusals.reason(question, hits)
         found = None
         if refusal is None:
-            evidence = Evidence(
-                hits, usable_hits(question, hits), self.documents, self.section_chunks
-            )
+            evidence = Evidence(question, hits, self.documents, self.section_chunks)
             found = extract(question, evidence)
         reason = None if found is not None else refusal or "no_evidence"
         return respond(question, hits, found, reason, self.documents, started)

@@ -35,11 +35,6 @@ class QuestionKind(StrEnum):
     LIST = "list"
     WHAT = "what"
 
-    @property
-    def is_meta(self) -> bool:
-        """Answered from a document's own metadata, not from a passage's wording."""
-        return self.value.startswith("meta_")
-
 
 @dataclass(frozen=True)
 class Question:
@@ -137,7 +132,7 @@ class QuestionParser:
             folded=folded,
             script=detect_script(text),
             kind=classify(folded),
-            years=frozenset(m.group(1) for m in YEAR.finditer(folded)),
+            years=frozenset(years_in(folded)),
             plan=plan,
             keywords=self.keywords(plan.text),
             named=self.named_items(text),

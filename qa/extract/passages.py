@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
-from corpus.normalize import fold, fold_compact
+from corpus.normalize import fold_compact
 from index.backend import ScoredChunk
-from qa.question import YEAR, Question
+from qa.question import YEAR, Question, years_in
 
 MAX_ANSWER = 80
 MIN_OVERLAP = 0.34  # share of the question's keywords the answering passage must hold
@@ -34,10 +35,16 @@ class Extraction:
 class Evidence:
     """The retrieved passages, best first, and what an extractor may look up beside them."""
 
+    question: Question
     hits: Sequence[ScoredChunk]
-    usable: Sequence[tuple[int, ScoredChunk]]  # (rank, hit) that match the question enough
     documents: Mapping[str, Document]
     section_chunks: Callable[[Chunk], list[Chunk]]  # a chunk's section, in document order
+
+    @cached_property
+    def usable(self) -> list[tuple[int, ScoredChunk]]:
+        """(rank, hit) of the passages that match the question enough; computed only for
+        the kinds that read passages' wording (metadata questions do not)."""
+        return usable_hits(self.question, self.hits)
 
 
 def context_of(chunk: Chunk) -> str:
@@ -76,7 +83,7 @@ def sentence_fits_years(sentence: str, chunk: Chunk, years: frozenset[str]) -> b
     """A sentence about another target year does not answer this one."""
     if not years:
         return True
-    own = {m.group(1) for m in YEAR.finditer(fold(sentence))}
+    own = years_in(sentence)
     if chunk.table is not None:
         own |= {m.group(1) for m in YEAR.finditer(" ".join(chunk.table.header))}
     return not own or bool(own & years)

@@ -4,7 +4,6 @@ note, the unit whose duty matches the question, or a person a sentence names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from corpus.models import Chunk
 from corpus.normalize import fold_aligned
@@ -36,7 +35,7 @@ def who_answer(chunk: Chunk, question: Question) -> str | None:
     duties = list(RESPONSIBLE.finditer(folded))
     if not duties:
         return None
-    keywords: Sequence[str] = question.keywords
+    keywords = question.keywords
     best = max(duties, key=lambda m: keyword_overlap(keywords, folded[m.start() : m.end() + 30]))
     return verbatim(chunk.text, folded, best.group(1))
 
