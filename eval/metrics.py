@@ -45,6 +45,10 @@ def answer_metrics(rows: Sequence[Row]) -> dict[str, float | int | None]:
     return {
         "questions": len(answerable),
         "accuracy": _ratio(sum(r["scores"]["correct"] for r in answerable), len(answerable)),
+        # Right among answered: an answer to an unanswerable question counts as wrong. A
+        # wrong figure shown with a citation is worse than a refusal, so this is watched
+        # beside accuracy, never traded for it silently.
+        "precision": _ratio(sum(r["scores"]["correct"] for r in answered), len(answered)),
         "exact_match": _ratio(sum(r["scores"]["exact"] for r in answerable), len(answerable)),
         "grounding": _ratio(sum(r["scores"]["grounded"] for r in answered), len(answered)),
         "citation_precision": _ratio(

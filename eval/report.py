@@ -13,6 +13,7 @@ HEADLINE = (
     ("retrieval", "recall@5"),
     ("retrieval", "mrr"),
     ("answers", "accuracy"),
+    ("answers", "precision"),
     ("answers", "grounding"),
     ("refusals", "recall"),
     ("refusals", "false_refusal_rate"),
