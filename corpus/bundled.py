@@ -9,6 +9,7 @@ from pathlib import Path
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, guess_title
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script
+from corpus.scope import with_scope
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "documents"
 METADATA_FILE = "metadata.json"
@@ -35,14 +36,14 @@ def load_path(path: Path, meta: DocumentMeta | None = None) -> Document:
         raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
     doc = document_from_bytes(data, str(path), provisional)
     if meta is not None:
-        return doc
+        return with_scope(doc)
     guessed = DocumentMeta(
         doc_id=provisional.doc_id,
         title=guess_title(doc.text, path.stem),
         script=detect_script(doc.text),
         source_file=path.name,
     )
-    return Document(meta=guessed, text=doc.text)
+    return with_scope(Document(meta=guessed, text=doc.text))
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -49,10 +49,17 @@ class DocumentMeta:
     script: Script = "simplified"
     source_file: str | None = None
     aliases: tuple[str, ...] = ()  # short names a citizen uses: 十四五规划, 行动计划
+    # Derived at ingest (corpus/scope.py) unless metadata.json states them: the regions
+    # the document is the policy of (its title's and issuer's, or the one its text keeps
+    # naming), and every region its text names at all.
+    regions: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # JSON gives lists; keep the value hashable and immutable like the rest.
         object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "regions", tuple(self.regions))
+        object.__setattr__(self, "places", tuple(self.places))
 
 
 @dataclass(frozen=True)

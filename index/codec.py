@@ -42,7 +42,14 @@ def chunk_from_dict(data: dict[str, Any]) -> Chunk:
 
 
 def document_to_dict(doc: Document) -> dict[str, Any]:
-    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "text": doc.text}
+    meta = doc.meta
+    return {
+        **asdict(meta),
+        "aliases": list(meta.aliases),
+        "regions": list(meta.regions),
+        "places": list(meta.places),
+        "text": doc.text,
+    }
 
 
 def document_from_dict(data: dict[str, Any]) -> Document:

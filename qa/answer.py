@@ -74,5 +74,9 @@ class Answerer:
         if refusal is None:
             evidence = Evidence(question, hits, self.documents, self.section_chunks)
             found = extract(question, evidence)
+            if found is not None and self.refusals.passage_out_of_scope(
+                question, found.chunk or hits[found.hit].chunk
+            ):
+                found, refusal = None, "out_of_scope_region"
         reason = None if found is not None else refusal or "no_evidence"
         return respond(question, hits, found, reason, self.documents, started)

@@ -1,6 +1,6 @@
 """What a question says besides its topic: which document it names.
 
-"《黑龙江省“十四五”科技创新规划》中…" or "行动计划里…" names a document. Matching
+"《X省“十四五”科技创新规划》中…" or "行动计划里…" names a document. Matching
 the title words against passages only finds the title page, so the mention becomes
 a document filter and leaves the query.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from corpus.models import DocumentMeta
 from corpus.normalize import fold
+from corpus.scope import named_places
 
 _QUOTES = re.compile(r"[《》〈〉“”\"'‘’「」『』]")
 _YEAR_RANGE = re.compile(r"\(\d{4}[—\-–~至]+\d{4}年?\)")
@@ -29,11 +30,23 @@ def _clean(text: str) -> str:
     return _QUOTES.sub("", fold(text))
 
 
+_REGION_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,4}?)(?:特别行政区|自治区|省|市)")
+
+
+def without_region(name: str) -> str:
+    """A title without the region it opens with: citizens say 科技创新规划, not the
+    province's full name, when the region is the only one they live in."""
+    match = _REGION_PREFIX.match(name)
+    if match and named_places(match.group(0)):
+        return name[match.end() :]
+    return name
+
+
 def document_names(meta: DocumentMeta) -> list[str]:
     """Folded names of a document, longest first: title, title variants, aliases."""
     title = _clean(meta.title)
     names = {title, _YEAR_RANGE.sub("", title)}
-    names |= {n.removeprefix("黑龙江省") for n in list(names)}
+    names |= {without_region(n) for n in list(names)}
     names |= {_clean(a) for a in meta.aliases}
     return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
 

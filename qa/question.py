@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from corpus.models import Script
 from corpus.normalize import detect_script, fold, fold_compact, strip_invisible
+from corpus.scope import named_places
 from index.tokenize import Tokenizer
 from qa.query import QueryPlan
 
@@ -43,6 +44,7 @@ class Question:
     script: Script
     kind: QuestionKind
     years: frozenset[str]  # "到2025年" gives {"2025"}
+    places: frozenset[str]  # regions it names: "杭州市的…" gives {"杭州"}
     plan: QueryPlan  # what retrieval sees, and the documents the question names
     keywords: tuple[str, ...]  # content words of the search text, sorted
     named: tuple[str, ...]  # quoted names the answering passage must mention
@@ -133,6 +135,7 @@ class QuestionParser:
             script=detect_script(text),
             kind=classify(folded),
             years=frozenset(years_in(folded)),
+            places=frozenset(named_places(text)),
             plan=plan,
             keywords=self.keywords(plan.text),
             named=self.named_items(text),

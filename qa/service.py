@@ -24,6 +24,7 @@ from typing import Any
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
+from corpus.scope import with_scope
 from index.backend import BackendStats, ChangeReport, Progress, SearchBackend
 from index.embedders import EmbedderError
 from index.errors import (
@@ -89,7 +90,14 @@ class UploadFields:
 
 
 def document_summary(doc: Document, chunks: int) -> dict[str, Any]:
-    return {**asdict(doc.meta), "aliases": list(doc.meta.aliases), "chunks": chunks}
+    meta = doc.meta
+    return {
+        **asdict(meta),
+        "aliases": list(meta.aliases),
+        "regions": list(meta.regions),
+        "places": list(meta.places),
+        "chunks": chunks,
+    }
 
 
 def upload_name(raw_name: str | None) -> str:
@@ -117,12 +125,10 @@ def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Docume
         )
         doc = document_from_bytes(data, name, meta)
     script = detect_script(doc.text)
-    return Document(
-        DocumentMeta(
-            doc_id, meta.title, fields.issuer, fields.date, fields.doc_number, script, name
-        ),
-        doc.text,
+    meta = DocumentMeta(
+        doc_id, meta.title, fields.issuer, fields.date, fields.doc_number, script, name
     )
+    return with_scope(Document(meta, doc.text))
 
 
 class QAService:
