@@ -17,10 +17,16 @@ from corpus.models import Script
 from corpus.normalize import detect_script, fold, fold_compact, strip_invisible
 from corpus.scope import named_places
 from index.tokenize import Tokenizer
+from qa.quantities import unit_wanted
 from qa.query import QueryPlan
 
 YEAR = re.compile(r"(20\d\d)年?")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+# Interrogatives and the verbs of asking: generic Chinese question wording.
+ASKING = re.compile(
+    r"多少|多久|多长|多大|几[个项天年月日分次种条位家件]|^几|哪|什么|怎么|怎样|如何|是否|吗$|呢$"
+    r"|^(请问|规定|可以|需要|要求|一般|一共|大约|打算|能否|能不能|是不是|有没有|时候|时间段)$"
+)
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -69,7 +75,8 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
         (r"实施期限|起止(年份|时间)|规划期|哪几年", QuestionKind.META_PERIOD),
         (r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位", QuestionKind.WHO),
         (
-            r"多少|几(个|项|家|件|位|成|倍)|百分之几|比例|比重|占比|达到|增长|规模",
+            r"多少|几(个|项|家|件|位|成|倍|年|天|日|小时|周|分)|多久|多长时间|百分之几|比例|比重"
+            r"|占比|达到|增长|规模",
             QuestionKind.QUANTITY,
         ),
         (r"哪些|哪几|哪[一二三四五六七八九十两]|几(大|个方面|条)|包括", QuestionKind.LIST),
@@ -84,16 +91,6 @@ def classify(folded: str) -> QuestionKind:
 def years_in(text: str) -> set[str]:
     """The years (20xx) a text speaks of, read from its folded form."""
     return {m.group(1) for m in YEAR.finditer(fold(text))}
-
-
-def unit_wanted(folded: str) -> str | None:
-    """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元."""
-    if re.search(r"比例|比重|百分之|占比|增长率|强度|%|(年均|每年).{0,6}(增长|涨)", folded):
-        return "%"
-    if re.search(r"多少钱|金额|成交额|经费|资金|投入", folded):
-        return "元"
-    found = re.search(r"(?:多少|几)(家|项|件|人|个|位|所|名|座|条|兆瓦|千瓦|米|吨|亩)", folded)
-    return found.group(1) if found else None
 
 
 def expected_items(folded: str) -> int | None:
@@ -145,8 +142,14 @@ class QuestionParser:
         )
 
     def keywords(self, search_text: str) -> tuple[str, ...]:
+        """Content words: what a passage must say to be about the question. The words of
+        asking itself (多久, 哪里, 规定, 可以) are left out: no passage states them."""
         tokens = self.tokenizer.tokenize(search_text)
-        words = {t for t in tokens if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t)}
+        words = {
+            t
+            for t in tokens
+            if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t) and not ASKING.search(t)
+        }
         # Drop search-mode sub-words already covered by a longer token.
         return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))
 

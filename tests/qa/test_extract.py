@@ -12,10 +12,11 @@ from index.tokenize import Tokenizer
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import is_grounded
-from qa.extract.quantity import best_figure, unit_fits
+from qa.extract.quantity import best_figure
 from qa.extract.table import table_answer
 from qa.extract.what import template_answer
 from qa.extract.who import who_answer
+from qa.quantities import figures, unit_fits, unit_wanted
 from qa.query import QueryPlan
 from qa.question import (
     Question,
@@ -23,7 +24,6 @@ from qa.question import (
     QuestionParser,
     classify,
     expected_items,
-    unit_wanted,
     years_in,
 )
 
@@ -160,3 +160,33 @@ def test_grounding_folds_script_width_and_space() -> None:
 
 def test_years_in() -> None:
     assert years_in("到2025年和2026年") == {"2025", "2026"}
+
+
+def found(text: str) -> list[str]:
+    return [text[m.start() : m.end()].strip() for m in figures(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("国内生产总值超过126万亿元，增长5.2%。", "超过126万亿元"),
+        ("全年发电量4.06万亿千瓦时。", "4.06万亿千瓦时"),
+        ("粮食产量1.39万亿斤，新能源汽车产量944.3万辆。", "944.3万辆"),
+        ("每件新臺幣六百元。", "六百元"),
+        ("外僑永久居留證：每件新臺幣一萬元。", "一萬元"),
+        ("拘传持续的时间不得超过十二小时。", "不得超过十二小时"[2:]),
+        ("处集资金额20%以上1倍以下的罚款。", "20%以上1倍以下"),
+        ("城镇调查失业率控制在 5%以内。", "5%以内"),
+        ("物年均浓度 32 微克/立方米。", "32 微克/立方米"),
+        ("新增中小学学位 2 万个。", "2 万个"),
+    ],
+)
+def test_quantity_grammar(text: str, figure: str) -> None:
+    assert figure in found(text)
+
+
+def test_years_dates_and_articles_are_not_quantities() -> None:
+    assert found("2021年5月1日起施行，建立一项制度。") == []
+    assert found("落实省第十三次党代会精神，2022—2026年") == []
+    assert unit_wanted(fold("看守所最晚多久要安排会见")) == "time"
+    assert unit_fits("四十八小时", "time") and not unit_fits("48人", "time")

@@ -1,0 +1,107 @@
+"""A grammar of quantities as Chinese policy texts write them, not a list of units seen:
+
+    [qualifier] number [range] [magnitude] unit [qualifier] [以上 number unit 以下]
+
+number: Arabic (4.06, 1,200) or Chinese numerals (六百, 十二, 二十); magnitude: 万亿, 亿,
+千万, 万, 千; unit: a measure of money, share, energy, mass, length, area, volume, time
+or count; qualifier: 约, 超过, 不低于 … before, 以上, 左右, 以内 … after. Matched on
+`fold_aligned` text, so traditional characters (萬, 億, 個) read the same and offsets
+still point into the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.normalize import fold_aligned
+
+_UNITS = {
+    "share": "%|‰|个百分点|百分点",
+    "money": "美元|欧元|港元|元",
+    "energy": "千瓦时|兆瓦时|万千瓦|千瓦|兆瓦|瓦",
+    "mass": "千克|公斤|吨|克|斤",
+    "length": "平方公里|平方千米|平方米|立方米|公里|千米|厘米|米|公顷|亩|升",
+    "density": "微克/立方米|毫克/立方米",
+    "time": "个工作日|工作日|个小时|小时|分钟|个月|周岁|年|月|周|天|日|岁",
+    "count": "人次|个|家|项|件|人|户|位|所|座|条|名|次|倍|部|张|辆|台|套|宗|分|篇|批|处"
+    "|间|床|场|艘|架|种|类|级|期|届|轮|页|本|份|笔|起|只|头|株|万",
+}
+TIME_UNITS = tuple(_UNITS["time"].split("|"))
+_UNIT = "|".join(
+    sorted({u for group in _UNITS.values() for u in group.split("|")}, key=len, reverse=True)
+)
+_NUMBER = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
+_MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
+_PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
+_SUFFIX = r"(?:以上|以下|以内|左右|多|余)?"
+_ONE = rf"{_NUMBER}(?:\s?[—\-~～至到]\s?{_NUMBER})?\s?{_MAGNITUDE}\s?(?:{_UNIT})"
+FIGURE = re.compile(
+    rf"{_PREFIX}{_ONE}{_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?"
+)
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d(?:\s?[—\-~～至到]\s?(?:19|20)\d\d)?年?")
+_DATE_PART = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}日|\d{1,2}月")
+_BARE_ONE = re.compile(r"一(?:个|项|件|条|次|种|类|批|部|份|本|名|位|家|所|处|起)")
+
+
+def figures(text: str) -> list[re.Match[str]]:
+    """Quantities in `text`, as matches on its `fold_aligned` form (same offsets).
+
+    Not quantities: a year (2025年), a calendar date (5月1日), an ordinal (第十三次), and
+    "一个" / "一项", which Chinese uses as an article far more often than as a count."""
+    found = []
+    folded = fold_aligned(text)
+    for match in FIGURE.finditer(folded):
+        value = match.group().strip()
+        if _YEAR_LIKE.fullmatch(value) or _BARE_ONE.fullmatch(value):
+            continue
+        if folded[max(0, match.start() - 1) : match.start()] == "第":
+            continue
+        if _DATE_PART.fullmatch(value) and _is_date(folded, match):
+            continue
+        found.append(match)
+    return found
+
+
+def _is_date(folded: str, match: re.Match[str]) -> bool:
+    before = folded[max(0, match.start() - 1) : match.start()]
+    after = folded[match.end() : match.end() + 3]
+    return before == "年" or bool(re.match(r"\d{1,2}日", after)) or match.group().endswith("日")
+
+
+def unit_of(figure: str) -> str:
+    """The unit a figure ends in (its qualifier dropped): "4.06万亿元" gives 元."""
+    core = re.sub(rf"{_SUFFIX}$", "", fold_aligned(figure).strip())
+    for unit in sorted(_UNIT.split("|"), key=len, reverse=True):
+        if core.endswith(unit):
+            return unit
+    return ""
+
+
+def unit_wanted(folded: str) -> str | None:
+    """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元,
+    多久 wants a time."""
+    if re.search(r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)", folded):
+        return "%"
+    if re.search(r"多少钱|金额|成交额|经费|资金|投入|收费|规费|费用|罚款|多少元|几元", folded):
+        return "元"
+    duration = r"多久|多长时间|多长期限|几(个)?(年|月|天|日|小时|周)|多少(年|天|日|小时)"
+    if re.search(duration, folded):
+        return "time"
+    found = re.search(rf"(?:多少|几)({_UNIT})", folded)
+    return found.group(1) if found else None
+
+
+def unit_fits(figure: str, wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    folded = fold_aligned(figure)
+    unit = unit_of(figure)
+    if wanted == "元":
+        return "元" in folded or not unit or unit in ("万", "亿")
+    if wanted == "time":
+        return unit in TIME_UNITS
+    if wanted == "个":  # the general classifier: 多少个人才 is answered in 人
+        return unit not in ("%", "‰", "元") and "元" not in folded
+    if wanted == "%":
+        return unit in ("%", "‰", "个百分点", "百分点")
+    return wanted in folded
