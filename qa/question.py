@@ -21,6 +21,9 @@ from qa.quantities import unit_wanted
 from qa.query import QueryPlan
 
 YEAR = re.compile(r"(20\d\d)年?")
+# “四个示范”, “七大行动”: a count of items, which the text lists rather than names.
+COUNTED = re.compile(r"^[一二三四五六七八九十两几]+[个大项条种类]")
+ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十])?")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 # Interrogatives and the verbs of asking: generic Chinese question wording.
 ASKING = re.compile(
@@ -53,7 +56,7 @@ class Question:
     places: frozenset[str]  # regions it names: "杭州市的…" gives {"杭州"}
     plan: QueryPlan  # what retrieval sees, and the documents the question names
     keywords: tuple[str, ...]  # content words of the search text, sorted
-    named: tuple[str, ...]  # quoted names the answering passage must mention
+    named: tuple[str, ...]  # quoted names and 第X条 articles the answering passage must name
     unit: str | None  # the unit the answer must carry: %, 元, 家, …
     baseline: bool  # asks for the base-period value (基期), not the target
     expected_items: int | None  # "哪三项" expects 3
@@ -156,8 +159,15 @@ class QuestionParser:
     def named_items(self, text: str) -> tuple[str, ...]:
         """Quoted names ("冰雪产业技术") the answering passage must mention.
 
-        Titles in 《》 and quoted parts of a document's own name (“十四五”) do not count.
+        Titles in 《》, quoted parts of a document's own name (“十四五”) and quoted counts
+        (“四个示范”) do not count; an article the question cites (第十二条) does.
         """
         untitled = re.sub(r"《[^》]*》", "", text)
         quoted = [fold_compact(n) for n in QUOTED.findall(untitled)]
-        return tuple(q for q in quoted if not any(q in name for name in self.own_names))
+        articles = [fold_compact(a) for a in ARTICLE.findall(untitled)]
+        names = [
+            q
+            for q in quoted
+            if not any(q in name for name in self.own_names) and not COUNTED.match(q)
+        ]
+        return (*names, *articles)

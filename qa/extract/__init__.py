@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from corpus.normalize import fold_compact
 from qa.extract import listing, meta, quantity, what, who
 from qa.extract.passages import Evidence, Extraction
 from qa.question import Question, QuestionKind
@@ -36,7 +37,27 @@ EXTRACTORS: dict[QuestionKind, Extractor] = {
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    return EXTRACTORS[question.kind](question, evidence)
+    found = EXTRACTORS[question.kind](question, evidence)
+    if found is not None and question.kind in WORDED and echoes(question, found):
+        return None
+    return found
+
+
+# Kinds whose answer is read off a sentence's wording, so it can end up restating the
+# question; a figure, a unit's name or a date cannot.
+WORDED = frozenset({QuestionKind.WHAT, QuestionKind.LIST})
+ECHO_SHARE = 0.9  # share of an answer's character pairs found in the question
+
+
+def echoes(question: Question, found: Extraction) -> bool:
+    """An "answer" made of the question's own words (是否需要备案 → "房屋租赁登记备案")
+    tells the asker nothing: refuse rather than show it."""
+    answer = fold_compact(found.answer)
+    pairs = [answer[i : i + 2] for i in range(len(answer) - 1)]
+    if not pairs:
+        return False
+    asked = fold_compact(question.text)
+    return sum(p in asked for p in pairs) / len(pairs) >= ECHO_SHARE
 
 
 __all__ = ["EXTRACTORS", "Evidence", "Extraction", "Extractor", "extract"]
