@@ -8,6 +8,7 @@ import re
 from corpus.models import Chunk
 from corpus.normalize import fold_aligned
 from qa.extract.passages import (
+    MIN_OVERLAP,
     Evidence,
     Extraction,
     first_found,
@@ -21,30 +22,72 @@ from qa.extract.what import template_answer
 from qa.question import Question
 
 NOTE = re.compile(r"〔牵头单位[:：]([^〕]*?)(?:[,，]配合单位[:：]([^〕]*))?〕")
-RESPONSIBLE = re.compile(r"(省[^，。,、；;]{1,14}?)(?:具体)?负责")
+# The name of a body: words ending in what bodies are called (厅, 局, 委员会, 办公室, …).
+_BODY = (
+    r"[^，。,；;：:、\s（(由的]{1,24}?"
+    r"(?:部门|机关|机构|委员会|办公室|领导小组|工作小组|小组|指挥部|政府|法院|检察院|中心|"
+    r"公司|银行|厅|局|委|办|部|院|署|会|所|行|组)"
+)
+RESPONSIBLE = re.compile(
+    rf"(?:^|[，。；,;：:\s由])({_BODY})(?:具体|共同|统一)?(?:负责|牵头)(?!解释)"
+)
+_HOLDER = r"([^，。,；;由]{2,30}?)"
+# A post a who-question may ask about (组长, 总指挥, 办公室主任); 副总指挥 is another post.
+POST = re.compile(r"(副?(?:组长|总指挥|指挥长|召集人|主任|主席))")
+ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"设在|在哪|哪里|哪个部门"), re.compile(r"办公室设在([^，。,；;（(\s]{2,24})")),
+    (re.compile(r"解释"), re.compile(rf"由({_BODY})负责解释|({_BODY})负责解释")),
+    (re.compile(r"牵头"), re.compile(rf"由({_BODY})牵头|({_BODY})牵头")),
+)
 
 
-def who_answer(chunk: Chunk, question: Question) -> str | None:
+def post_holder(folded_text: str, folded_question: str) -> str | None:
+    """"总指挥由国家发展改革委主要负责人担任" for 总指挥由谁担任, in either word order."""
+    asked = POST.search(folded_question)
+    if not asked:
+        return None
+    post = re.escape(asked.group(1))
+    exact = "" if asked.group(1).startswith("副") else "(?<!副)"
+    pattern = (
+        rf"{exact}{post}由{_HOLDER}(?:担任|兼任)|由{_HOLDER}(?:担任|兼任){exact}{post}"
+        rf"|(?:^|[，。；,;])\s*{_HOLDER}(?:担任|兼任){exact}{post}"
+    )
+    match = re.search(pattern, folded_text)
+    return next((g for g in match.groups() if g), None) if match else None
+
+
+def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> str | None:
     folded = fold_aligned(chunk.text)
     notes = list(NOTE.finditer(folded))
     if notes:
         lead, partners = notes[-1].group(1), notes[-1].group(2)
         wanted = partners if "配合" in question.folded and partners else lead
         return verbatim(chunk.text, folded, wanted.split("。")[0])
+    if notes_only:
+        return None
+    if POST.search(question.folded):  # a post is held by a person, not a duty's body
+        holder = post_holder(folded, question.folded)
+        return verbatim(chunk.text, folded, holder) if holder else None
+    for asks, role in ROLES:
+        if asks.search(question.folded) and (match := role.search(folded)):
+            span = next(g for g in match.groups() if g)
+            return verbatim(chunk.text, folded, span)
     # "省科技厅具体负责对…进行分解": the unit whose duty matches the question's words.
     duties = list(RESPONSIBLE.finditer(folded))
     if not duties:
         return None
     keywords = question.keywords
-    best = max(duties, key=lambda m: keyword_overlap(keywords, folded[m.start() : m.end() + 30]))
-    return verbatim(chunk.text, folded, best.group(1))
+    scored = [(keyword_overlap(keywords, folded[m.start() : m.end() + 30]), m) for m in duties]
+    overlap, best = max(scored, key=lambda pair: pair[0])
+    # A body named beside some other duty is not the answer: its duty must be the asked one.
+    return verbatim(chunk.text, folded, best.group(1)) if overlap >= MIN_OVERLAP else None
 
 
 def who_in(question: Question, evidence: Evidence, chunk: Chunk, rank: int) -> Extraction | None:
     # A task's 〔牵头单位…〕 note closes its last chunk; look there too.
     siblings = evidence.section_chunks(chunk)
     for candidate in (chunk, *siblings[::-1]):
-        answer = who_answer(candidate, question)
+        answer = who_answer(candidate, question, notes_only=candidate != chunk)
         if answer and is_grounded(answer, candidate.text):
             return Extraction(answer, sentence_with(candidate, answer), rank, candidate)
     # "谁获得了国家最高科学技术奖": a person named in the text, not a unit.

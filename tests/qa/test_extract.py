@@ -190,3 +190,25 @@ def test_years_dates_and_articles_are_not_quantities() -> None:
     assert found("落实省第十三次党代会精神，2022—2026年") == []
     assert unit_wanted(fold("看守所最晚多久要安排会见")) == "time"
     assert unit_fits("四十八小时", "time") and not unit_fits("48人", "time")
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "answer"),
+    [
+        ("联席会议由国务院银行保险监督管理机构牵头，有关部门参加。", "联席会议由哪个部门牵头？",
+         "国务院银行保险监督管理机构"),
+        ("指挥部办公室设在国家粮食局，承担日常工作。", "指挥部办公室设在哪里？", "国家粮食局"),
+        ("本预案由国务院办公厅负责解释。", "本预案由哪个单位负责解释？", "国务院办公厅"),
+        ("总指挥由国家发展改革委主要负责人担任，副总指挥由国家粮食局主要负责人担任。",
+         "副总指挥由谁担任？", "国家粮食局主要负责人"),
+        ("总指挥由国家发展改革委主要负责人担任，副总指挥由国家粮食局主要负责人担任。",
+         "总指挥由谁担任？", "国家发展改革委主要负责人"),
+    ],
+)
+def test_who_reads_roles_of_any_document(text: str, question: str, answer: str) -> None:
+    assert who_answer(chunk(text), parsed(question)) == answer
+
+
+def test_a_body_beside_another_duty_is_not_the_answer() -> None:
+    text = "本预案由国务院办公厅负责解释。"
+    assert who_answer(chunk(text), parsed("应急粮食所需贷款由谁负责落实？")) is None
