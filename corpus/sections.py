@@ -1,8 +1,9 @@
 """The heading hierarchy of a Chinese official document, as blocks of source spans.
 
 Levels: 第X章 (0), 一、 (1), （一）/(一) (2), 1. (3); a 专栏N box nests under the current
-heading. Tables arrive as tab-led cells, one per line, rows separated by blank lines;
-the first row is the header. Every span is a (start, end) pair into the source text,
+heading. Tables arrive as tab-led cells, one per line, rows separated by blank
+lines, the first row the header; or as pipe rows (| a | b |) under a header and a
+|---| rule. Every span is a (start, end) pair into the source text,
 trimmed of surrounding whitespace, so the text shown is always the text as written.
 """
 
@@ -185,6 +186,41 @@ def parse_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[B
     return blocks, i
 
 
+_PIPE_ROW = re.compile(r"^\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\|?[\s:|-]*-[\s:|-]*\|?\s*$")
+
+
+def pipe_cells(line: Line) -> tuple[str, ...]:
+    return tuple(" ".join(c.split()) for c in line.stripped.strip("|").split("|"))
+
+
+def parse_pipe_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
+    """A Markdown-style table (| a | b |, a |---| rule under the header): one block per
+    row, each with the header; rows end at the first line that is not a row."""
+    title = table_title(lines, i)
+    header = tuple("".join(c.split()) for c in pipe_cells(lines[i]))
+    i += 1
+    blocks: list[Block] = []
+    while i < len(lines) and _PIPE_ROW.match(lines[i].stripped):
+        line = lines[i]
+        if not _PIPE_RULE.match(line.stripped):
+            table = TableCells(header=header, cells=pipe_cells(line), title=title)
+            blocks.append(Block(section, "table_row", (line.span(),), table))
+        i += 1
+    return blocks, i
+
+
+def is_pipe_table(lines: list[Line], i: int) -> bool:
+    """A pipe row followed by a rule line or another pipe row."""
+    nxt = i + 1
+    return (
+        bool(_PIPE_ROW.match(lines[i].stripped))
+        and lines[i].stripped.count("|") >= 3
+        and nxt < len(lines)
+        and bool(_PIPE_ROW.match(lines[nxt].stripped) or _PIPE_RULE.match(lines[nxt].stripped))
+    )
+
+
 def heading_title(lines: list[Line], i: int, heading: Heading) -> tuple[str, int]:
     """A chapter title broken over two lines ends in "，": join the next line."""
     title = heading.title
@@ -233,9 +269,12 @@ class _SectionWalker:
         line = self.lines[i]
         if line.blank:
             return i + 1
-        if row_block(self.lines, i) > i:
+        table = parse_pipe_table if is_pipe_table(self.lines, i) else None
+        if table is None and row_block(self.lines, i) > i:
+            table = parse_table
+        if table is not None:
             self.flush()
-            rows, nxt = parse_table(self.lines, i, self.path)
+            rows, nxt = table(self.lines, i, self.path)
             self.blocks.extend(rows)
             return nxt
         text = line.stripped

@@ -17,6 +17,7 @@ from typing import Protocol
 from corpus.normalize import fold_compact
 from qa.extract import listing, meta, quantity, what, who
 from qa.extract.passages import Evidence, Extraction
+from qa.extract.table import in_table_cell
 from qa.question import Question, QuestionKind
 
 
@@ -37,6 +38,9 @@ EXTRACTORS: dict[QuestionKind, Extractor] = {
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
+    found = None if question.kind.value.startswith("meta_") else in_table_cell(question, evidence)
+    if found is not None:
+        return found
     found = EXTRACTORS[question.kind](question, evidence)
     if found is not None and question.kind in WORDED and echoes(question, found):
         return None

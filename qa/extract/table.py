@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 from corpus.models import Chunk
-from corpus.normalize import fold_aligned
-from qa.extract.passages import Extraction
-from qa.question import YEAR, Question
+from corpus.normalize import fold_aligned, fold_compact
+from qa.extract.passages import MAX_ANSWER, Evidence, Extraction
+from qa.question import YEAR, Question, QuestionKind
+
+SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")  # a 序号 cell
 
 
 def has_year_columns(chunk: Chunk) -> bool:
@@ -43,3 +45,39 @@ def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) ->
 def in_table(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
     answer = table_answer(chunk, question.years, question.baseline)
     return Extraction(answer, chunk.text, rank) if answer else None
+
+
+def cell_answer(question: Question, chunk: Chunk) -> str | None:
+    """A row without year columns (罪名 / 刑法条文, 街道 / 电话 / 地址): the cell under the
+    column the question names, or else the one cell the question does not already
+    state. None when the row does not match the question or the choice is ambiguous."""
+    table = chunk.table
+    if table is None or has_year_columns(chunk) or len(table.header) != len(table.cells):
+        return None  # a row without a header of its own cannot say which cell is which
+    asked = fold_compact(question.text)
+
+    def stated(cell: str) -> bool:
+        folded = fold_compact(cell)
+        return bool(folded) and (folded in asked or any(k in folded for k in question.keywords))
+
+    cells = list(table.cells)
+    if question.kind is QuestionKind.QUANTITY or not any(stated(c) for c in cells):
+        return None  # a figure is read from the row by the quantity rules
+    # A column is named by its head noun, the label's last two characters: 街道地址 is
+    # what 办公地址在哪里 asks for, 办公电话 is not.
+    named = [i for i, label in enumerate(table.header) if len(label) >= 2 and label[-2:] in asked]
+    chosen = [cells[i] for i in named if cells[i] and fold_compact(cells[i]) not in asked]
+    if not chosen:
+        chosen = [c for c in cells if c and not stated(c) and not SERIAL.fullmatch(c.strip())]
+    if len(chosen) != 1 or len(chosen[0]) > MAX_ANSWER:
+        return None
+    return chosen[0]
+
+
+def in_table_cell(question: Question, evidence: Evidence) -> Extraction | None:
+    """The best-ranked matching passage, when it is a table row, read as a row."""
+    if not evidence.usable:
+        return None
+    rank, hit = evidence.usable[0]
+    answer = cell_answer(question, hit.chunk)
+    return Extraction(answer, hit.chunk.text, rank) if answer else None

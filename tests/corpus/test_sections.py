@@ -101,3 +101,20 @@ def test_section_numbering_in_prose_is_not_a_heading() -> None:
     doc = Document(DocumentMeta("d", "t"), "第一章 总则\n" + long_line + "\n")
     (chunk,) = chunk_document(doc)
     assert chunk.section.parts == ("第一章 总则",)
+
+
+def test_pipe_table_rows_keep_their_header_and_offsets() -> None:
+    from corpus.sections import parse_blocks
+
+    text = (
+        "罪名表\n\n| 刑法条文 | 罪名 |\n|---|---|\n"
+        "| 第二百七十七条第五款 | 袭警罪 |\n| 第二百八十条之二 | 冒名顶替罪 |\n"
+    )
+    rows = [b for b in parse_blocks(text) if b.kind == "table_row"]
+    assert [r.table.cells for r in rows if r.table] == [
+        ("第二百七十七条第五款", "袭警罪"),
+        ("第二百八十条之二", "冒名顶替罪"),
+    ]
+    assert all(r.table and r.table.header == ("刑法条文", "罪名") for r in rows)
+    start, end = rows[0].paragraphs[0]
+    assert text[start:end] == "| 第二百七十七条第五款 | 袭警罪 |"

@@ -13,7 +13,7 @@ from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import is_grounded
 from qa.extract.quantity import best_figure
-from qa.extract.table import table_answer
+from qa.extract.table import cell_answer, table_answer
 from qa.extract.what import template_answer
 from qa.extract.who import who_answer
 from qa.quantities import figures, unit_fits, unit_wanted
@@ -212,3 +212,15 @@ def test_who_reads_roles_of_any_document(text: str, question: str, answer: str) 
 def test_a_body_beside_another_duty_is_not_the_answer() -> None:
     text = "本预案由国务院办公厅负责解释。"
     assert who_answer(chunk(text), parsed("应急粮食所需贷款由谁负责落实？")) is None
+
+
+def test_a_row_is_read_by_the_column_the_question_names() -> None:
+    row = TableCells(
+        ("序号", "单位", "办公电话", "街道地址"), ("5", "石牌街", "87564410", "石牌东路127号")
+    )
+    passage = chunk("5\n\t石牌街\n\t87564410\n\t石牌东路127号", row)
+    assert cell_answer(parsed("石牌街服务中心的办公地址在哪里？"), passage) == "石牌东路127号"
+    crime = TableCells(("刑法条文", "罪名"), ("第二百七十七条第五款", "袭警罪"))
+    row_text = chunk("| 第二百七十七条第五款 | 袭警罪 |", crime)
+    assert cell_answer(parsed("袭警罪对应的是刑法哪一条？"), row_text) == "第二百七十七条第五款"
+    assert cell_answer(parsed("冒名顶替罪对应哪一条？"), row_text) is None  # not this row
