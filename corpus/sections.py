@@ -21,13 +21,28 @@ _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _H3 = re.compile(r"^\d{1,2}[.．、](?!\d)")
 _BOX = re.compile(r"^(专栏|專欄)\s*\d+")
+_NUM = "[一二三四五六七八九十百千零〇]+"
+_VOLUME = re.compile(rf"^第{_NUM}编")
+_PART = re.compile(rf"^第{_NUM}部分")
+_ANNEX = re.compile(r"^附件\s*[0-9一二三四五六七八九十]*(?=\s*[:：]?\s*\S{0,40}$)")
+_SECTION = re.compile(rf"^第{_NUM}节")
+# A regulation's article: its number is the heading a citation names, the rest of its
+# line is its first sentence, and its (一)/1. items are its content, not sub-sections.
+_ARTICLE = re.compile(rf"^第{_NUM}条(?:之[一二三四五六七八九十])?")
+_ARTICLE_LEVEL = 2
+_MARKDOWN = re.compile(r"^(#{1,6})\s+(\S.*)$")
 _HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (_VOLUME, -3),
+    (_PART, -2),
+    (_ANNEX, -1),
     (_CHAPTER, 0),
+    (_SECTION, 1),
     (_H1, 1),
     (_H2, 2),
     (_H3, 3),
 )
 _BOX_LEVEL = 4  # a box nests under whatever heading it follows
+_ITEMS = (_H1, _H2, _H3)
 # A heading title is short; a long line that merely starts with "一、" is prose.
 _MAX_TITLE = 40
 
@@ -90,12 +105,16 @@ def clean_title(title: str) -> str:
     return " ".join(title.replace("\u3000", " ").split())
 
 
-def match_heading(stripped: str, in_box: bool) -> Heading | None:
+def match_heading(stripped: str, in_box: bool, in_article: bool = False) -> Heading | None:
+    article = _ARTICLE.match(stripped)
+    if article:
+        rest = stripped[article.end() :].strip()
+        return Heading(article.group(), _ARTICLE_LEVEL, carries_body=bool(rest))
     for pattern, level in _HEADING_LEVELS:
         if not pattern.match(stripped):
             continue
-        if in_box and level == 3:
-            return None  # numbered items inside a box are its content
+        if (in_box and level == 3) or (in_article and level >= 1 and pattern in _ITEMS):
+            return None  # numbered items inside a box or an article are its content
         head, sep, rest = stripped.partition("。")
         if len(head) > _MAX_TITLE:
             return None
@@ -240,6 +259,7 @@ class _SectionWalker:
         self.in_box = False
         self.pending: list[Span] = []
         self.blocks: list[Block] = []
+        self.in_article = False
 
     def flush(self) -> None:
         if self.pending:
@@ -247,9 +267,11 @@ class _SectionWalker:
             self.blocks.append(Block(self.path, kind, tuple(self.pending)))
             self.pending = []
 
-    def enter(self, title: str, level: int) -> None:
+    def enter(self, title: str, level: int, article: bool = False) -> None:
         self.flush()
         self.in_box = level == _BOX_LEVEL
+        if level <= _ARTICLE_LEVEL:
+            self.in_article = article
         self.path = self.path.child(title, level)
 
     def leave_box(self) -> None:
@@ -281,10 +303,16 @@ class _SectionWalker:
         if _BOX.match(text) and len(text) <= _MAX_TITLE:
             self.enter(clean_title(text), _BOX_LEVEL)
             return i + 1
-        heading = match_heading(text, in_box=self.in_box)
+        markdown = _MARKDOWN.match(text)
+        if markdown:  # "## 第一章 总则": the words say the level; "# 条例" sits above all
+            inner = match_heading(markdown.group(2), in_box=False)
+            level = inner.level if inner else len(markdown.group(1)) - 7
+            self.enter(clean_title(markdown.group(2)), level)
+            return i + 1
+        heading = match_heading(text, in_box=self.in_box, in_article=self.in_article)
         if heading is not None:
             title, nxt = heading_title(self.lines, i, heading)
-            self.enter(title, heading.level)
+            self.enter(title, heading.level, article=bool(_ARTICLE.match(text)))
             if heading.carries_body:
                 self.pending.append(line.span())
             return nxt

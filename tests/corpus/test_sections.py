@@ -118,3 +118,19 @@ def test_pipe_table_rows_keep_their_header_and_offsets() -> None:
     assert all(r.table and r.table.header == ("刑法条文", "罪名") for r in rows)
     start, end = rows[0].paragraphs[0]
     assert text[start:end] == "| 第二百七十七条第五款 | 袭警罪 |"
+
+
+def test_articles_markdown_and_sections_are_headings() -> None:
+    from corpus.sections import parse_blocks
+
+    text = (
+        "# 某某条例\n\n## 第一章 总则\n\n第一条 为了规范管理，制定本条例。\n\n"
+        "第二条 本条例所称事项包括：\n（一）甲事项；\n（二）乙事项。\n\n"
+        "第一节 一般规定\n\n第三条\n本条自公布之日起施行。\n"
+    )
+    paths = [b.section.parts for b in parse_blocks(text)]
+    assert paths[0] == ("某某条例", "第一章 总则", "第一条")
+    # An article's (一)/(二) items are its content, not sections of their own.
+    assert paths[1] == ("某某条例", "第一章 总则", "第二条")
+    assert paths[-1] == ("某某条例", "第一章 总则", "第一节 一般规定", "第三条")
+    assert len(paths) == 3
