@@ -240,6 +240,38 @@ def is_pipe_table(lines: list[Line], i: int) -> bool:
     )
 
 
+# Cells of a one-line row: separated by tabs or by runs of two or more spaces (plain-text
+# tables as statistical bulletins publish them: 指标  单位  绝对数  比上年增长%).
+_CELL_GAP = re.compile(r"\t+|[ \u3000]{2,}")
+_MAX_CELL = 30
+
+
+def line_cells(line: Line) -> tuple[str, ...]:
+    cells = tuple(c.strip() for c in _CELL_GAP.split(line.stripped))
+    if len(cells) < 2 or any(not c or len(c) > _MAX_CELL for c in cells):
+        return ()
+    return cells
+
+
+def is_line_table(lines: list[Line], i: int) -> bool:
+    """Two or more consecutive one-line rows with the same number of cells."""
+    width = len(line_cells(lines[i]))
+    return width >= 2 and i + 1 < len(lines) and len(line_cells(lines[i + 1])) == width
+
+
+def parse_line_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
+    title = table_title(lines, i)
+    header = tuple("".join(c.split()) for c in line_cells(lines[i]))
+    width = len(header)
+    i += 1
+    blocks: list[Block] = []
+    while i < len(lines) and len(cells := line_cells(lines[i])) == width:
+        table = TableCells(header=header, cells=cells, title=title)
+        blocks.append(Block(section, "table_row", (lines[i].span(),), table))
+        i += 1
+    return blocks, i
+
+
 def heading_title(lines: list[Line], i: int, heading: Heading) -> tuple[str, int]:
     """A chapter title broken over two lines ends in "，": join the next line."""
     title = heading.title
@@ -294,6 +326,8 @@ class _SectionWalker:
         table = parse_pipe_table if is_pipe_table(self.lines, i) else None
         if table is None and row_block(self.lines, i) > i:
             table = parse_table
+        if table is None and is_line_table(self.lines, i):
+            table = parse_line_table
         if table is not None:
             self.flush()
             rows, nxt = table(self.lines, i, self.path)

@@ -30,7 +30,9 @@ TIME_UNITS = tuple(_UNITS["time"].split("|"))
 _UNIT = "|".join(
     sorted({u for group in _UNITS.values() for u in group.split("|")}, key=len, reverse=True)
 )
-_NUMBER = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
+# A Chinese numeral holds a digit word: 千瓦 and 百姓 are not numbers, 一千 and 十二 are.
+_CN_DIGIT = "零〇一二两三四五六七八九十"
+_NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGIT}百千]*[{_CN_DIGIT}][{_CN_DIGIT}百千]*)"
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
 _PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
 _SUFFIX = r"(?:以上|以下|以内|左右|多|余)?"
@@ -87,7 +89,7 @@ def unit_wanted(folded: str) -> str | None:
     duration = r"多久|多长时间|多长期限|几(个)?(年|月|天|日|小时|周)|多少(年|天|日|小时)"
     if re.search(duration, folded):
         return "time"
-    found = re.search(rf"(?:多少|几)({_UNIT})", folded)
+    found = re.search(rf"(?:多少|几){_MAGNITUDE}({_UNIT})", folded)
     return found.group(1) if found else None
 
 

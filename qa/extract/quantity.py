@@ -47,6 +47,11 @@ def best_figure(
     return best[1] if best else None
 
 
+def measures_only(chunk: Chunk) -> bool:
+    """A row whose figures stand in cells of their own, with no unit beside them."""
+    return chunk.table is not None and not figures(chunk.text) and len(chunk.table.header) > 1
+
+
 def clause_around(sentence: str, answer: str) -> str:
     """The clause of `sentence` that holds `answer`, with the clause before it."""
     clauses = re.split(r"[，,；;：:。]", sentence)
@@ -83,7 +88,7 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
     keywords = question.keywords
     for rank, hit in evidence.usable:
         chunk = hit.chunk
-        if chunk.table is not None and has_year_columns(chunk):
+        if chunk.table is not None and (has_year_columns(chunk) or measures_only(chunk)):
             found = in_table(question, chunk, rank)
             if found and unit_fits(found.answer + row_unit(chunk), question.unit):
                 reading = (chunk.table.title or "") + chunk.table.reading()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.models import Chunk
+from corpus.models import Chunk, TableCells
 from corpus.normalize import fold_aligned, fold_compact
 from qa.extract.passages import MAX_ANSWER, Evidence, Extraction
 from qa.question import YEAR, Question, QuestionKind
@@ -18,9 +18,17 @@ def has_year_columns(chunk: Chunk) -> bool:
 
 
 def row_unit(chunk: Chunk) -> str:
-    """The unit a row's indicator names in brackets: "技术合同成交额（亿元）" gives 亿元."""
+    """The unit a row states: its indicator's brackets ("技术合同成交额（亿元）" gives 亿元),
+    or a 单位 column."""
     found = re.search(r"[（(]([^）)]{1,4})[）)]", fold_aligned(chunk.text))
-    return found.group(1) if found else ""
+    if found:
+        return found.group(1)
+    if chunk.table is not None:
+        return next(
+            (c for h, c in zip(chunk.table.header, chunk.table.cells, strict=False) if "单位" in h),
+            "",
+        )
+    return ""
 
 
 def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) -> str | None:
@@ -44,7 +52,27 @@ def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) ->
 
 def in_table(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
     answer = table_answer(chunk, question.years, question.baseline)
+    if answer is None and chunk.table is not None and not has_year_columns(chunk):
+        answer = measure_answer(question, chunk.table)
     return Extraction(answer, chunk.text, rank) if answer else None
+
+
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*%?")
+_GROWTH = re.compile(r"增长|增速|增幅|下降|比上年|同比|%")
+
+
+def measure_answer(question: Question, table: TableCells) -> str | None:
+    """A figure of a row whose columns are measures, not years (指标 / 单位 / 绝对数 /
+    比上年增长%): the growth column when the question asks how much something grew,
+    else the first other column that holds a number."""
+    wants_growth = bool(re.search(r"增长|增速|增幅|下降|比上年|同比", question.folded))
+    for label, cell in zip(table.header, table.cells, strict=False):
+        value = cell.strip()
+        if not _NUMBER.fullmatch(value) or re.search(r"序号|编号|代码", label):
+            continue
+        if bool(_GROWTH.search(label)) == wants_growth:
+            return value
+    return None
 
 
 def cell_answer(question: Question, chunk: Chunk) -> str | None:

@@ -134,3 +134,23 @@ def test_articles_markdown_and_sections_are_headings() -> None:
     assert paths[1] == ("某某条例", "第一章 总则", "第二条")
     assert paths[-1] == ("某某条例", "第一章 总则", "第一节 一般规定", "第三条")
     assert len(paths) == 3
+
+
+def test_one_line_rows_of_a_plain_text_table() -> None:
+    from corpus.sections import parse_blocks
+
+    text = (
+        "表1  2023年主要工业产品产量\n"
+        "产品名称    单位    产量    比上年增长%\n"
+        "发电量    亿千瓦时    3456.7    6.1\n"
+        "钢材\t万吨\t1234.5\t-2.3\n"
+        "\n全年粮食产量  稳中有升。\n"
+    )
+    rows = [b for b in parse_blocks(text) if b.kind == "table_row"]
+    assert [r.table.cells for r in rows if r.table] == [
+        ("发电量", "亿千瓦时", "3456.7", "6.1"),
+        ("钢材", "万吨", "1234.5", "-2.3"),
+    ]
+    first = rows[0].table
+    assert first is not None and first.header == ("产品名称", "单位", "产量", "比上年增长%")
+    assert first.title == "表1  2023年主要工业产品产量"

@@ -13,7 +13,7 @@ from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import is_grounded
 from qa.extract.quantity import best_figure
-from qa.extract.table import cell_answer, table_answer
+from qa.extract.table import cell_answer, measure_answer, table_answer
 from qa.extract.what import template_answer
 from qa.extract.who import who_answer
 from qa.quantities import figures, unit_fits, unit_wanted
@@ -224,3 +224,12 @@ def test_a_row_is_read_by_the_column_the_question_names() -> None:
     row_text = chunk("| 第二百七十七条第五款 | 袭警罪 |", crime)
     assert cell_answer(parsed("袭警罪对应的是刑法哪一条？"), row_text) == "第二百七十七条第五款"
     assert cell_answer(parsed("冒名顶替罪对应哪一条？"), row_text) is None  # not this row
+
+
+def test_a_measures_row_gives_the_value_or_the_growth_asked_for() -> None:
+    header = ("产品名称", "单位", "产量", "比上年增长%")
+    row = TableCells(header, ("钢材", "万吨", "1234.5", "-2.3"))
+    assert measure_answer(parsed("钢材产量是多少"), row) == "1234.5"
+    assert measure_answer(parsed("钢材产量比上年增长多少"), row) == "-2.3"
+    assert unit_wanted(fold("发电量多少亿千瓦时")) == "千瓦时"
+    assert found("发电量亿千瓦时") == []  # 千瓦 is a unit, not the number 千 in 瓦
