@@ -14,6 +14,7 @@ from eval.gold import GoldQuestion
 from eval.metrics import Row
 from eval.retrieval import is_relevant
 from qa.extract.passages import is_grounded
+from qa.models import AnswerResponse
 from qa.service import QAService
 from qa.settings import RetrievalMode
 
@@ -28,20 +29,32 @@ def relevance(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> list[
     return [is_relevant(hit.text, q.evidence) for hit in hits]
 
 
-def score_answer(q: GoldQuestion, answer: str | None, first_citation: str) -> dict[str, bool]:
+def grounded(response: AnswerResponse) -> bool:
+    """The grounding rule: the answer is in its first citation; a two-part answer's parts
+    are each in their own."""
+    if response.answer is None:
+        return True
+    if response.answer_parts:
+        return all(is_grounded(p.answer, p.citation.text) for p in response.answer_parts)
+    first = response.citations[0].text if response.citations else ""
+    return is_grounded(response.answer, first)
+
+
+def score_answer(q: GoldQuestion, response: AnswerResponse) -> dict[str, bool]:
+    answer = response.answer
+    first_citation = response.citations[0].text if response.citations else ""
     accepted = [fold_compact(a) for a in q.answers or []]
     got = fold_compact(answer or "")
     return {
         "correct": bool(answer) and any(a in got for a in accepted),
         "exact": bool(answer) and got in accepted,
-        "grounded": answer is None or is_grounded(answer, first_citation),
+        "grounded": grounded(response),
         "citation_ok": bool(q.evidence) and is_relevant(first_citation, q.evidence or []),
     }
 
 
 def run_question(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> Row:
     response = service.ask(q.question, mode=mode)
-    first = response.citations[0].text if response.citations else ""
     row: dict[str, Any] = {
         "id": q.id,
         "type": q.type,
@@ -55,7 +68,7 @@ def run_question(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> Ro
         row["scores"] = {
             "relevance": by_mode[mode],
             "relevance_by_mode": by_mode,
-            **score_answer(q, response.answer, first),
+            **score_answer(q, response),
         }
     return row
 

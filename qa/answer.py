@@ -15,9 +15,9 @@ from qa.engine import SearchEngine
 from qa.extract import extract
 from qa.extract.passages import Evidence
 from qa.models import AnswerResponse
-from qa.question import Question, QuestionParser
+from qa.question import Question, QuestionParser, question_parts
 from qa.refusal import RefusalRules
-from qa.respond import respond
+from qa.respond import joined, respond
 from qa.settings import RetrievalMode
 
 RETRIEVE_K = 8
@@ -59,6 +59,11 @@ class Answerer:
     ) -> AnswerResponse:
         started = time.perf_counter()
         parsed = self.parser.parse(question)
+        parts = question_parts(parsed.text)
+        if len(parts) > 1:
+            answered = [self.answer(self.parser.parse(p), doc_ids, mode, started) for p in parts]
+            if all(not a.refused for a in answered):
+                return joined(parsed, answered, started)
         return self.answer(parsed, doc_ids, mode, started)
 
     def answer(

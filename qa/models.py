@@ -46,14 +46,26 @@ class Highlight(BaseModel):
     answer: tuple[int, int] | None = Field(None, description="The answer as the source says it")
 
 
+class AnswerPart(BaseModel):
+    """One part of a two-part question's answer, with the passage that supports it."""
+
+    answer: str = Field(max_length=80)
+    sentence: str
+    citation: Citation
+
+
 class AnswerResponse(BaseModel):
     """The answer contract of DESIGN.md: `qa ask --json` and `POST /v1/ask`."""
 
     question: str
-    answer: str | None = Field(None, max_length=80)
+    # Each part at most 80 characters; a two-part answer joins its parts with "；".
+    answer: str | None = Field(None, max_length=400)
     refused: bool
     reason: str | None = None
     sentence: str | None = None
     citations: list[Citation]
     latency_ms: float
     highlight: Highlight | None = Field(None, description="Spans in citations[0].text")
+    answer_parts: list[AnswerPart] | None = Field(
+        None, description="A question with two asks: each part, cited on its own"
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from corpus.models import Script
-from corpus.normalize import detect_script, fold, fold_compact, strip_invisible
+from corpus.normalize import detect_script, fold, fold_aligned, fold_compact, strip_invisible
 from corpus.scope import named_places
 from index.tokenize import Tokenizer
 from qa.quantities import unit_wanted
@@ -85,6 +85,30 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
         (r"哪些|哪几|哪[一二三四五六七八九十两]|几(大|个方面|条)|包括", QuestionKind.LIST),
     )
 )
+
+
+_INTERROGATIVE = re.compile(r"多少|几|哪|什么|谁|怎么|怎样|如何|是否|吗|多久|多长|何时")
+_ITEM = r"[^，,、和及与]{2,30}"
+_BOTH = re.compile(rf"^(.*?[，,]?)({_ITEM})(?:和|及|与)({_ITEM}?)分别(.+)$")
+MAX_PARTS = 3
+SELF_CONTAINED = 12  # a later ask this long names its own subject
+
+
+def question_parts(text: str) -> list[str]:
+    """The asks of a question that has several: "预期目标是多少？实际增长了多少？" or
+    "A和B分别是多少". One ask gives one part, the question itself."""
+    both = _BOTH.match(text)
+    if both and _INTERROGATIVE.search(fold(both.group(4))):
+        lead, first, second, rest = both.groups()
+        return [f"{lead}{first}{rest}", f"{lead}{second}{rest}"]
+    pieces = [p.strip() for p in re.split(r"(?<=[？?])", text) if p.strip()]
+    asks = [p for p in pieces if len(p) >= 4 and _INTERROGATIVE.search(fold(p))]
+    if len(asks) < 2 or len(asks) != len(pieces) or len(asks) > MAX_PARTS:
+        return [text]
+    # A later ask leans on the first one's subject: "基地多久评估一次？不合格会怎样？"
+    first = _INTERROGATIVE.search(fold_aligned(asks[0]))  # same offsets as the text
+    subject = asks[0][: first.start()] if first else ""
+    return [asks[0], *(a if len(a) >= SELF_CONTAINED else subject + a for a in asks[1:])]
 
 
 def classify(folded: str) -> QuestionKind:

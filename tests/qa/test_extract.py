@@ -24,6 +24,7 @@ from qa.question import (
     QuestionParser,
     classify,
     expected_items,
+    question_parts,
     years_in,
 )
 
@@ -233,3 +234,19 @@ def test_a_measures_row_gives_the_value_or_the_growth_asked_for() -> None:
     assert measure_answer(parsed("钢材产量比上年增长多少"), row) == "-2.3"
     assert unit_wanted(fold("发电量多少亿千瓦时")) == "千瓦时"
     assert found("发电量亿千瓦时") == []  # 千瓦 is a unit, not the number 千 in 瓦
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("到2020年，秸秆综合利用率和地膜回收率分别要达到多少？",
+         ["到2020年，秸秆综合利用率要达到多少？", "到2020年，地膜回收率要达到多少？"]),
+        (
+            "見習基地多久評估一次？評估不合格會怎樣？",
+            ["見習基地多久評估一次？", "見習基地評估不合格會怎樣？"],
+        ),
+        ("到2025年技术合同成交额目标是多少", ["到2025年技术合同成交额目标是多少"]),
+    ],
+)
+def test_a_question_with_two_asks_is_two_questions(question: str, parts: list[str]) -> None:
+    assert question_parts(question) == parts
