@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path, PurePath
 from typing import Protocol
 
+from corpus.boilerplate import strip_boilerplate
 from corpus.models import Document, DocumentMeta
 
 
@@ -170,7 +171,7 @@ LOADERS: tuple[Loader, ...] = (PlainTextLoader(), HtmlLoader(), DocxLoader(), Pd
 
 def document_from_bytes(data: bytes, name: str, meta: DocumentMeta) -> Document:
     """A document from uploaded or read bytes: the loader is picked by `name`'s suffix."""
-    text = loader_for(Path(name)).extract(data, name)
+    text = strip_boilerplate(loader_for(Path(name)).extract(data, name))
     if not text.strip():
         raise CorpusError(f"{name}: empty document")
     return Document(meta=meta, text=text)

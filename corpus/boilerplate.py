@@ -1,0 +1,58 @@
+"""Web-page furniture removed from a document's text before it is stored: menus, share
+bars, breadcrumbs and footers (runs of short lines that say nothing), and a block a
+scraped page holds twice. Read off the document itself, never a list of sites.
+
+What is removed is gone from the stored text, so offsets into it still hold.
+"""
+
+from __future__ import annotations
+
+import re
+
+MENU_LINE_CHARS = 12  # a menu entry, a share button, a date: short
+MENU_RUN_LINES = 6  # this many short lines in a row are furniture, not content
+REPEAT_MIN_CHARS = 30  # a line this long seen twice is a duplicated block
+_SAYS_SOMETHING = re.compile(r"[。；！？]|[，,].*[，,]")
+
+
+def is_furniture(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or line.startswith("\t"):  # tab-led lines are table cells
+        return False
+    return len(stripped) <= MENU_LINE_CHARS and not _SAYS_SOMETHING.search(stripped)
+
+
+def menu_runs(lines: list[str]) -> set[int]:
+    """Indices of lines in runs of MENU_RUN_LINES or more short lines (blank lines
+    between them do not break a run)."""
+    dropped: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, "。"]):  # a sentinel ends the last run
+        if not line.strip():
+            continue
+        if is_furniture(line):
+            run.append(i)
+            continue
+        if len(run) >= MENU_RUN_LINES:
+            dropped.update(range(run[0], run[-1] + 1))
+        run = []
+    return dropped
+
+
+def strip_boilerplate(text: str) -> str:
+    lines = text.split("\n")
+    dropped = menu_runs(lines)
+    seen: set[str] = set()
+    kept = []
+    for i, line in enumerate(lines):
+        if i in dropped:
+            continue
+        key = line.strip()
+        if len(key) >= REPEAT_MIN_CHARS:
+            if key in seen:
+                continue  # the page's second copy of a block already kept
+            seen.add(key)
+        kept.append(line)
+    if len(kept) == len(lines):
+        return text  # nothing was furniture: the text stays byte for byte
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
