@@ -12,7 +12,9 @@ import re
 MENU_LINE_CHARS = 12  # a menu entry, a share button, a date: short
 MENU_RUN_LINES = 6  # this many short lines in a row are furniture, not content
 REPEAT_MIN_CHARS = 30  # a line this long seen twice is a duplicated block
-_SAYS_SOMETHING = re.compile(r"[。；！？]|[，,].*[，,]")
+# A sentence says something; so does a signature's date (二〇〇五年六月十一日) or a
+# document number (国办函〔2005〕57号), however short.
+_SAYS_SOMETHING = re.compile(r"[。；！？]|[，,].*[，,]|.年.{1,3}月.{1,3}日$|〔\d{4}〕")
 
 
 def is_furniture(line: str) -> bool:

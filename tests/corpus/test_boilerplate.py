@@ -16,6 +16,11 @@ def test_menus_and_a_second_copy_of_a_block_are_removed() -> None:
     assert "\t沙河街" in cleaned  # table cells are short lines too, and stay
 
 
+def test_a_signature_date_is_content_even_among_short_lines() -> None:
+    letter = "国务院办公厅\n二〇〇五年六月十一日\n预案\n目　　录\n1　总则\n1.1　目的\n1.2　依据\n"
+    assert "二〇〇五年六月十一日" in strip_boilerplate(letter + BODY)
+
+
 def test_a_document_without_furniture_is_kept_byte_for_byte() -> None:
     text = "\n\n  " + BODY + "\n\n\n第一条 为了规范管理，制定本办法。\n"
     assert strip_boilerplate(text) == text

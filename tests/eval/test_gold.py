@@ -58,3 +58,15 @@ def test_metrics() -> None:
     assert scores.recall_at_5 == pytest.approx(2 / 3)
     assert scores.mrr == pytest.approx((1 + 0.5) / 3)
     assert ndcg_at_10([False, True]) == pytest.approx(1 / 1.5849625, rel=1e-4)
+
+
+def test_held_out_set_is_valid_against_its_own_documents() -> None:
+    """The held-out set (written by someone who never read the rules) on the documents
+    it ships with; the development set on corpus-dev is checked where that corpus is."""
+    from corpus.bundled import load_documents
+
+    root = Path(__file__).resolve().parents[2] / "eval"
+    questions = load_gold(root / "heldout" / "questions.jsonl")
+    documents = load_documents([root / "heldout" / "documents"])
+    assert evidence_problems(questions, [d.text for d in documents]) == []
+    assert len(questions) >= 90 and sum(not q.answers for q in questions) >= 20
