@@ -45,6 +45,11 @@ class QuestionKind(StrEnum):
     LIST = "list"
     WHAT = "what"
 
+    @property
+    def is_meta(self) -> bool:
+        """Answered from a document's own metadata, not from a passage's wording."""
+        return self.value.startswith("meta_")
+
 
 @dataclass(frozen=True)
 class Question:

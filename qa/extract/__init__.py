@@ -38,7 +38,7 @@ EXTRACTORS: dict[QuestionKind, Extractor] = {
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    found = None if question.kind.value.startswith("meta_") else in_table_cell(question, evidence)
+    found = None if question.kind.is_meta else in_table_cell(question, evidence)
     if found is not None:
         return found
     found = EXTRACTORS[question.kind](question, evidence)
