@@ -13,7 +13,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -72,6 +72,10 @@ def home_regions(doc: Document, counts: Counter[str]) -> tuple[str, ...]:
     return ()
 
 
+# Documents are frozen values: an unchanged document (one reloaded with every new index
+# version, or one that names no place at all, so nothing marks it as already read)
+# is not tagged again.
+@lru_cache(maxsize=4096)
 def with_scope(doc: Document) -> Document:
     """`doc` with its derived regions stored in its metadata (unless they were given)."""
     meta = doc.meta

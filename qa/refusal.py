@@ -22,7 +22,7 @@ class RefusalRules:
         # Years any document speaks of: a question about another year is not covered.
         self.corpus_years = {y for d in documents.values() for y in years_in(d.text)}
         # An index built before regions were stored: derive them now, the same way.
-        metas = [(d.meta if d.meta.places else with_scope(d).meta) for d in documents.values()]
+        metas = [with_scope(d).meta for d in documents.values()]
         self.home = {r for m in metas for r in m.regions}
         self.mentioned = {p for m in metas for p in m.places}
 
