@@ -37,9 +37,7 @@ _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
 _PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
 _SUFFIX = r"(?:以上|以下|以内|左右|多|余)?"
 _ONE = rf"{_NUMBER}(?:\s?[—\-~～至到]\s?{_NUMBER})?\s?{_MAGNITUDE}\s?(?:{_UNIT})"
-FIGURE = re.compile(
-    rf"{_PREFIX}{_ONE}{_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?"
-)
+FIGURE = re.compile(rf"{_PREFIX}{_ONE}{_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?")
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d(?:\s?[—\-~～至到]\s?(?:19|20)\d\d)?年?")
 _DATE_PART = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}日|\d{1,2}月")
 _BARE_ONE = re.compile(r"一(?:个|项|件|条|次|种|类|批|部|份|本|名|位|家|所|处|起)")

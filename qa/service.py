@@ -120,7 +120,10 @@ def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Docume
     with translated(InvalidDocumentError):
         doc_id = fields.doc_id or doc_id_for(PurePath(name))
         meta = DocumentMeta(
-            doc_id, fields.title or PurePath(name).stem, fields.issuer, fields.date,
+            doc_id,
+            fields.title or PurePath(name).stem,
+            fields.issuer,
+            fields.date,
             fields.doc_number,
         )
         doc = document_from_bytes(data, name, meta)

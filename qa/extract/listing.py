@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from qa.extract.passages import MAX_ANSWER, Evidence, Extraction, strict_then_loose
+from qa.extract.passages import MAX_ANSWER, Evidence, Extraction, first_answer
 from qa.extract.what import template_answer
 from qa.question import Question
 
@@ -23,10 +23,10 @@ def list_answer(sentence: str, expected: int | None = None) -> str | None:
     return max(listed, key=fit)[:MAX_ANSWER]
 
 
-def list_in(question: Question, sentence: str, strict: bool) -> str | None:
+def list_in(question: Question, sentence: str) -> str | None:
     listed = list_answer(sentence, question.expected_items)
     return listed or template_answer(sentence, question.folded)
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    return strict_then_loose(question, evidence, list_in)
+    return first_answer(question, evidence, ((list_in, True),))

@@ -109,30 +109,72 @@ def first_found(candidates: Iterable[Extraction | None]) -> Extraction | None:
     return next((c for c in candidates if c is not None), None)
 
 
-# A rule reading one sentence: (question, sentence, strict) -> the answer span, if any.
-SentenceRule = Callable[[Question, str, bool], str | None]
+# A rule reading one sentence: (question, sentence) -> the answer span, if any.
+SentenceRule = Callable[[Question, str], str | None]
+# One pass over the ranked sentences: the rule, and whether it may try every sentence
+# (a rule that is its own evidence) or only the few best (one that reads any sentence).
+Pass = tuple[SentenceRule, bool]
+LOOSE_TRIES = 5  # sentences, best first, a loose rule may answer from
+RANK_COST = 0.03  # focus a sentence loses per place its passage ranks lower
+HEADING_SHARE = 0.25  # weight of the section heading beside the sentence itself
+
+
+def focus(keywords: Sequence[str], sentence: str, heading: str = "") -> float:
+    """How much of the question a sentence states: its keywords found there, a longer
+    (more specific) keyword weighing more, and a little credit for the section heading."""
+    total = sum(len(k) for k in keywords)
+    if not total:
+        return 0.0
+    said, above = fold_compact(sentence), fold_compact(heading)
+    own = sum(len(k) for k in keywords if k in said)
+    headed = sum(len(k) for k in keywords if k in above and k not in said)
+    return (own + HEADING_SHARE * headed) / total
+
+
+@dataclass(frozen=True)
+class Candidate:
+    focus: float
+    rank: int  # of the passage among the retrieved
+    chunk: Chunk
+    sentence: str
+
+
+def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
+    """Every sentence of every usable passage, the one stating most of the question
+    first: the answer is in the best sentence, which need not be in the best passage."""
+    found = []
+    for rank, hit in evidence.usable:
+        chunk = hit.chunk
+        heading = chunk.section.innermost
+        for sentence in sentences_of(chunk):
+            if sentence_fits_years(sentence, chunk, question.years):
+                score = focus(question.keywords, sentence, heading) - RANK_COST * rank
+                found.append(Candidate(score, rank, chunk, sentence))
+    return sorted(found, key=lambda c: (-c.focus, c.rank))
 
 
 def in_sentences(
-    question: Question, chunk: Chunk, rank: int, rule: SentenceRule, strict: bool
+    question: Question, chunk: Chunk, rank: int, rule: SentenceRule
 ) -> Extraction | None:
     """The first sentence of `chunk`, best keyword match first, where `rule` finds an
-    answer. A strict rule is its own evidence and may try every sentence; a loose one
-    only the three best-matching."""
+    answer."""
     sentences = [s for s in sentences_of(chunk) if sentence_fits_years(s, chunk, question.years)]
-    ranked = sorted(sentences, key=lambda s: -keyword_overlap(question.keywords, s))
-    for sentence in ranked if strict else ranked[:3]:
-        answer = rule(question, sentence, strict)
+    for sentence in sorted(sentences, key=lambda s: -keyword_overlap(question.keywords, s)):
+        answer = rule(question, sentence)
         if answer:
             return Extraction(answer, sentence, rank)
     return None
 
 
-def strict_then_loose(
-    question: Question, evidence: Evidence, rule: SentenceRule
+def first_answer(
+    question: Question, evidence: Evidence, passes: Sequence[Pass]
 ) -> Extraction | None:
-    """Every usable passage read strictly first; only then loosely."""
-    usable = evidence.usable
-    strict = (in_sentences(question, h.chunk, r, rule, True) for r, h in usable)
-    loose = (in_sentences(question, h.chunk, r, rule, False) for r, h in usable)
-    return first_found(strict) or first_found(loose)
+    """The usable passages' sentences, best focus first, read by each pass in turn: a
+    stricter rule anywhere beats a looser one in the best sentence."""
+    ranked = ranked_sentences(question, evidence)
+    for rule, everywhere in passes:
+        for c in ranked if everywhere else ranked[:LOOSE_TRIES]:
+            answer = rule(question, c.sentence)
+            if answer:
+                return Extraction(answer, c.sentence, c.rank, c.chunk)
+    return None

@@ -68,14 +68,14 @@ def mentions_year(chunk: Chunk, years: frozenset[str]) -> bool:
     return any(year in text for year in years)
 
 
-def figure_in(question: Question, sentence: str, strict: bool) -> str | None:
+def figure_in(question: Question, sentence: str) -> str | None:
     return best_figure(sentence, question.keywords, question.years, question.unit)
 
 
 def in_text(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
     if not mentions_year(chunk, question.years):
         return None  # "到2025年…多少" is not answered by a passage with no year at all
-    return in_sentences(question, chunk, rank, figure_in, strict=True)
+    return in_sentences(question, chunk, rank, figure_in)
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:

@@ -9,27 +9,30 @@ from corpus.models import Chunk
 from corpus.normalize import fold_aligned
 from qa.extract.passages import (
     MIN_OVERLAP,
+    RANK_COST,
     Evidence,
     Extraction,
-    first_found,
+    Pass,
+    first_answer,
+    focus,
     is_grounded,
     keyword_overlap,
     sentence_with,
-    sentences_of,
     verbatim,
 )
-from qa.extract.what import template_answer
+from qa.extract.what import TEMPLATE_PASSES, template_answer
 from qa.question import Question
 
 NOTE = re.compile(r"〔牵头单位[:：]([^〕]*?)(?:[,，]配合单位[:：]([^〕]*))?〕")
 # The name of a body: words ending in what bodies are called (厅, 局, 委员会, 办公室, …).
+# A short bracketed part stays inside the name: 市（区）公安机关.
 _BODY = (
-    r"[^，。,；;：:、\s（(由的]{1,24}?"
+    r"(?:[^，。,；;：:、\s（(由的]|[（(][^）)，。]{1,6}[）)]){1,24}?"
     r"(?:部门|机关|机构|委员会|办公室|领导小组|工作小组|小组|指挥部|政府|法院|检察院|中心|"
     r"公司|银行|厅|局|委|办|部|院|署|会|所|行|组)"
 )
 RESPONSIBLE = re.compile(
-    rf"(?:^|[，。；,;：:\s由])({_BODY})(?:具体|共同|统一)?(?:负责|牵头)(?!解释)"
+    rf"(?:^|[，。；,;：:\s由])({_BODY})(?:具体|共同|统一)?(?:负责|牵头)(?!解释|人)"
 )
 _HOLDER = r"([^，。,；;由]{2,30}?)"
 # A post a who-question may ask about (组长, 总指挥, 办公室主任); 副总指挥 is another post.
@@ -41,8 +44,30 @@ ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
+# "由谁决定", "由哪个部门负责执行": the verb whose agent is asked.
+ASKED_AGENT = re.compile(
+    r"由(?:谁|哪个|哪些|哪一|什么)[^，。？?]{0,4}?(?:来|去)?(?:负责)?([\u4e00-\u9fff]{2})"
+)
+
+
+def agent_of(folded_text: str, question: Question) -> str | None:
+    """ "由同级人民检察院检察委员会决定" for 负责人的回避由谁决定: of the bodies said to do
+    the asked verb, the one whose clause states most of the question."""
+    asked = ASKED_AGENT.search(question.folded)
+    if not asked:
+        return None
+    verb = re.escape(asked.group(1))
+    best: tuple[float, str] | None = None
+    for match in re.finditer(rf"由{_HOLDER}(?:负责|具体负责|统一)?{verb}", folded_text):
+        start = max(folded_text.rfind(mark, 0, match.start()) for mark in "。；;\n")
+        score = keyword_overlap(question.keywords, folded_text[start + 1 : match.start()])
+        if best is None or score > best[0]:
+            best = (score, match.group(1))
+    return best[1] if best else None
+
+
 def post_holder(folded_text: str, folded_question: str) -> str | None:
-    """"总指挥由国家发展改革委主要负责人担任" for 总指挥由谁担任, in either word order."""
+    """ "总指挥由国家发展改革委主要负责人担任" for 总指挥由谁担任, in either word order."""
     asked = POST.search(folded_question)
     if not asked:
         return None
@@ -68,6 +93,9 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
     if POST.search(question.folded):  # a post is held by a person, not a duty's body
         holder = post_holder(folded, question.folded)
         return verbatim(chunk.text, folded, holder) if holder else None
+    agent = agent_of(folded, question)
+    if agent:
+        return verbatim(chunk.text, folded, agent)
     for asks, role in ROLES:
         if asks.search(question.folded) and (match := role.search(folded)):
             span = next(g for g in match.groups() if g)
@@ -83,22 +111,35 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
     return verbatim(chunk.text, folded, best.group(1)) if overlap >= MIN_OVERLAP else None
 
 
-def who_in(question: Question, evidence: Evidence, chunk: Chunk, rank: int) -> Extraction | None:
+def unit_in(question: Question, evidence: Evidence, chunk: Chunk, rank: int) -> Extraction | None:
     # A task's 〔牵头单位…〕 note closes its last chunk; look there too.
     siblings = evidence.section_chunks(chunk)
     for candidate in (chunk, *siblings[::-1]):
         answer = who_answer(candidate, question, notes_only=candidate != chunk)
         if answer and is_grounded(answer, candidate.text):
             return Extraction(answer, sentence_with(candidate, answer), rank, candidate)
-    # "谁获得了国家最高科学技术奖": a person named in the text, not a unit.
-    for sentence in sentences_of(chunk):
-        answer = template_answer(sentence, question.folded)
-        if answer:
-            return Extraction(answer, sentence, rank)
     return None
 
 
+def named_before_verb(question: Question, sentence: str) -> str | None:
+    """ "刘永坦院士获" for 谁获得了: a name stands right before the verb."""
+    return template_answer(sentence, question.folded, min_anchor=1)
+
+
+# "谁获得了国家最高科学技术奖": a person named in the text, not a unit.
+PERSON_PASSES: tuple[Pass, ...] = (*TEMPLATE_PASSES, (named_before_verb, False))
+
+
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    return first_found(
-        who_in(question, evidence, hit.chunk, rank) for rank, hit in evidence.usable
-    )
+    """The unit whose sentence states most of the question, in whichever usable passage;
+    failing any unit, a person."""
+    units = [unit_in(question, evidence, hit.chunk, rank) for rank, hit in evidence.usable]
+    found = [u for u in units if u is not None]
+    if found:
+        return max(found, key=lambda u: (stated(question, u), -u.hit))
+    return first_answer(question, evidence, PERSON_PASSES)
+
+
+def stated(question: Question, found: Extraction) -> float:
+    heading = found.chunk.section.innermost if found.chunk else ""
+    return focus(question.keywords, found.sentence, heading) - RANK_COST * found.hit

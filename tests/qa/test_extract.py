@@ -8,10 +8,11 @@ import pytest
 
 from corpus.models import Chunk, ChunkId, SectionPath, TableCells
 from corpus.normalize import fold
+from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
-from qa.extract.passages import is_grounded
+from qa.extract.passages import Evidence, is_grounded, ranked_sentences
 from qa.extract.quantity import best_figure
 from qa.extract.table import cell_answer, measure_answer, table_answer
 from qa.extract.what import template_answer
@@ -33,6 +34,7 @@ PARSER = QuestionParser(lambda text: QueryPlan(text, ()), Tokenizer(), own_names
 
 def parsed(question: str) -> Question:
     return PARSER.parse(question)
+
 
 GOALS_2025 = "到2025年，全省技术合同成交额突破500亿元。"
 HISTORY = "技术合同成交额由2015年的127.23亿元增长到2020年的267.8亿元，增长110.5%。"
@@ -139,7 +141,18 @@ def test_template_answers() -> None:
         == "国家农业高新技术产业示范区"
     )
     award = "获得国家科学技术奖64项，其中哈工大刘永坦院士获国家最高科学技术奖。"
-    assert "刘永坦" in (template_answer(award, fold("谁获得了国家最高科学技术奖？")) or "")
+    asked = fold("谁获得了国家最高科学技术奖？")
+    assert template_answer(award, asked) is None  # "获" alone is no anchor for a unit
+    assert "刘永坦" in (template_answer(award, asked, min_anchor=1) or "")
+
+
+def test_exact_template_does_not_shorten_its_anchors() -> None:
+    question = fold("示范区以什么为主题？")
+    other = "推动高新区成为创新驱动发展示范区。"
+    assert template_answer(other, question) is None  # "为" alone: no anchor
+    themed = "以黑土地现代农业为主题、以水稻为主导产业。"
+    assert template_answer(themed, question, shorten=False) is None  # "范区以" absent
+    assert template_answer(themed, question) == "以黑土地现代农业为主题"
 
 
 def test_list_answer_prefers_the_asked_count() -> None:
@@ -196,14 +209,23 @@ def test_years_dates_and_articles_are_not_quantities() -> None:
 @pytest.mark.parametrize(
     ("text", "question", "answer"),
     [
-        ("联席会议由国务院银行保险监督管理机构牵头，有关部门参加。", "联席会议由哪个部门牵头？",
-         "国务院银行保险监督管理机构"),
+        (
+            "联席会议由国务院银行保险监督管理机构牵头，有关部门参加。",
+            "联席会议由哪个部门牵头？",
+            "国务院银行保险监督管理机构",
+        ),
         ("指挥部办公室设在国家粮食局，承担日常工作。", "指挥部办公室设在哪里？", "国家粮食局"),
         ("本预案由国务院办公厅负责解释。", "本预案由哪个单位负责解释？", "国务院办公厅"),
-        ("总指挥由国家发展改革委主要负责人担任，副总指挥由国家粮食局主要负责人担任。",
-         "副总指挥由谁担任？", "国家粮食局主要负责人"),
-        ("总指挥由国家发展改革委主要负责人担任，副总指挥由国家粮食局主要负责人担任。",
-         "总指挥由谁担任？", "国家发展改革委主要负责人"),
+        (
+            "总指挥由国家发展改革委主要负责人担任，副总指挥由国家粮食局主要负责人担任。",
+            "副总指挥由谁担任？",
+            "国家粮食局主要负责人",
+        ),
+        (
+            "总指挥由国家发展改革委主要负责人担任，副总指挥由国家粮食局主要负责人担任。",
+            "总指挥由谁担任？",
+            "国家发展改革委主要负责人",
+        ),
     ],
 )
 def test_who_reads_roles_of_any_document(text: str, question: str, answer: str) -> None:
@@ -239,8 +261,10 @@ def test_a_measures_row_gives_the_value_or_the_growth_asked_for() -> None:
 @pytest.mark.parametrize(
     ("question", "parts"),
     [
-        ("到2020年，秸秆综合利用率和地膜回收率分别要达到多少？",
-         ["到2020年，秸秆综合利用率要达到多少？", "到2020年，地膜回收率要达到多少？"]),
+        (
+            "到2020年，秸秆综合利用率和地膜回收率分别要达到多少？",
+            ["到2020年，秸秆综合利用率要达到多少？", "到2020年，地膜回收率要达到多少？"],
+        ),
         (
             "見習基地多久評估一次？評估不合格會怎樣？",
             ["見習基地多久評估一次？", "見習基地評估不合格會怎樣？"],
@@ -250,3 +274,14 @@ def test_a_measures_row_gives_the_value_or_the_growth_asked_for() -> None:
 )
 def test_a_question_with_two_asks_is_two_questions(question: str, parts: list[str]) -> None:
     assert question_parts(question) == parts
+
+
+def test_the_sentence_stating_the_question_wins_over_the_better_ranked_passage() -> None:
+    question = parsed("刑事处罚记录由哪个部门核查？")
+    first = Chunk(ChunkId("d#0"), "d", SectionPath(), "各区人力资源部门负责统筹审核等工作。", 0, 17)
+    second_text = "市公安机关负责核查刑事处罚记录，办理入户手续。"
+    second = Chunk(ChunkId("d#1"), "d", SectionPath(), second_text, 17, 17 + len(second_text))
+    hits = [ScoredChunk(first, 1.0), ScoredChunk(second, 0.9)]
+    evidence = Evidence(question, hits, {}, lambda c: [c])
+    best = ranked_sentences(question, evidence)[0]
+    assert (best.rank, best.sentence) == (1, "市公安机关负责核查刑事处罚记录，办理入户手续。")
