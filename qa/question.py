@@ -87,7 +87,7 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
             r"|占比|达到|增长|规模",
             QuestionKind.QUANTITY,
         ),
-        (r"哪些|哪几|哪[一二三四五六七八九十两]|几(大|个方面|条)|包括", QuestionKind.LIST),
+        (r"哪些|哪几|哪[一二三四五六七八九十两\d]|几(大|个方面|条)|包括", QuestionKind.LIST),
     )
 )
 

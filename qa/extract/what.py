@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from corpus.normalize import fold_aligned
+from corpus.normalize import fold_aligned, fold_compact
 from qa.extract.passages import (
     CLAUSE_SPLIT,
     MAX_ANSWER,
@@ -17,7 +17,7 @@ from qa.extract.passages import (
     keyword_overlap,
     verbatim,
 )
-from qa.question import Question
+from qa.question import ARTICLE, Question
 
 MIN_ANCHOR = 2  # characters of the question's own words around the gap a match keeps
 
@@ -49,12 +49,64 @@ def template_answer(
     return None
 
 
-def best_clause(sentence: str, keywords: Sequence[str]) -> str:
-    clauses = [c.strip() for c in CLAUSE_SPLIT.split(sentence) if c.strip()]
-    if not clauses:
+def clause_spans(sentence: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for mark in [*CLAUSE_SPLIT.finditer(sentence), None]:
+        end = mark.start() if mark else len(sentence)
+        if sentence[start:end].strip():
+            spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def best_clause(sentence: str, keywords: Sequence[str], asked: str) -> str:
+    """What the sentence says past the question's own words: the clauses after the one
+    restating the question ("已经入户的，…予以注销，退回原籍" for 已经落户了会怎么处理);
+    the restating clause itself when nothing follows it."""
+    spans = clause_spans(sentence)
+    if not spans:
         return sentence[:MAX_ANSWER]
-    ranked = sorted(clauses, key=lambda c: -keyword_overlap(keywords, c))
-    return ranked[0][:MAX_ANSWER]
+    overlaps = [keyword_overlap(keywords, sentence[s:e]) for s, e in spans]
+    best = overlaps.index(max(overlaps))
+    start = spans[best][0]
+    if best + 1 < len(spans) and restates(sentence[spans[best][0] : spans[best][1]], asked):
+        start = spans[best + 1][0]
+    return cut_at_clause(sentence[start : spans[-1][1]].strip())
+
+
+RESTATES = 0.5  # share of a clause's character pairs the question holds
+
+
+def restates(clause: str, asked: str) -> bool:
+    """A clause made mostly of the question's own words adds nothing to it."""
+    folded = fold_compact(clause)
+    pairs = [folded[i : i + 2] for i in range(len(folded) - 1)]
+    return bool(pairs) and sum(p in asked for p in pairs) / len(pairs) >= RESTATES
+
+
+def cut_at_clause(text: str) -> str:
+    """At most MAX_ANSWER characters, ending at a clause's end where one falls inside."""
+    if len(text) <= MAX_ANSWER:
+        return text
+    ends = [m.start() for m in CLAUSE_SPLIT.finditer(text, 0, MAX_ANSWER + 1)]
+    return text[: ends[-1]] if ends and ends[-1] >= MAX_ANSWER // 2 else text[:MAX_ANSWER]
+
+
+ARTICLE_LABEL = re.compile(
+    r"^\s*第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十])?\s*"
+)
+ASKS_CONTENT = re.compile(r"怎么规定|如何规定|规定了什么|什么内容|内容是什么|说了什么|讲了什么")
+
+
+def article_text(question: Question, sentence: str) -> str | None:
+    """ "第八条是怎么规定的": the article's own words, its label left off."""
+    if not ASKS_CONTENT.search(question.folded) or not any(
+        ARTICLE.fullmatch(n) for n in question.named
+    ):
+        return None
+    label = ARTICLE_LABEL.match(sentence)
+    body = sentence[label.end() :] if label else sentence
+    return cut_at_clause(body.strip().rstrip("。；;")) or None
 
 
 def exact_template(question: Question, sentence: str) -> str | None:
@@ -66,11 +118,15 @@ def shortened_template(question: Question, sentence: str) -> str | None:
 
 
 def clause_answer(question: Question, sentence: str) -> str | None:
-    return best_clause(sentence, question.keywords)
+    return best_clause(sentence, question.keywords, fold_compact(question.text))
 
 
 TEMPLATE_PASSES: tuple[Pass, ...] = ((exact_template, True), (shortened_template, True))
-PASSES: tuple[Pass, ...] = (*TEMPLATE_PASSES, (clause_answer, False))
+PASSES: tuple[Pass, ...] = (
+    (article_text, False),
+    *TEMPLATE_PASSES,
+    (clause_answer, False),
+)
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:

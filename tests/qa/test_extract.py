@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from corpus.models import Chunk, ChunkId, SectionPath, TableCells
-from corpus.normalize import fold
+from corpus.normalize import fold, fold_compact
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.extract import EXTRACTORS
@@ -15,7 +15,7 @@ from qa.extract.listing import list_answer
 from qa.extract.passages import Evidence, is_grounded, ranked_sentences
 from qa.extract.quantity import best_figure
 from qa.extract.table import cell_answer, measure_answer, table_answer
-from qa.extract.what import template_answer
+from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.who import who_answer
 from qa.quantities import figures, unit_fits, unit_wanted
 from qa.query import QueryPlan
@@ -285,3 +285,24 @@ def test_the_sentence_stating_the_question_wins_over_the_better_ranked_passage()
     evidence = Evidence(question, hits, {}, lambda c: [c])
     best = ranked_sentences(question, evidence)[0]
     assert (best.rank, best.sentence) == (1, "市公安机关负责核查刑事处罚记录，办理入户手续。")
+
+
+def test_a_what_answer_is_what_the_sentence_adds_to_the_question() -> None:
+    question = parsed("积分入户交了假材料，要是已经落户了会怎么处理？")
+    sentence = "已经入户的，公安机关根据入户审核部门提供的认定材料予以注销，退回原籍。"
+    answer = best_clause(sentence, question.keywords, fold_compact(question.text))
+    assert answer == "公安机关根据入户审核部门提供的认定材料予以注销，退回原籍"
+    # A clause that carries its own news stays: the answer is in it.
+    themed = parsed("试点的总体思路是什么？")
+    sentence = "按照国家组织、联盟采购、平台操作的总体思路，开展试点。"
+    answer = best_clause(sentence, themed.keywords, fold_compact(themed.text))
+    assert answer.startswith("按照国家组织、联盟采购、平台操作的总体思路")
+
+
+def test_an_article_question_gets_the_articles_words() -> None:
+    question = parsed("管理办法第八条是怎么规定的？")
+    sentence = "第八条 通过积分制入户的人员，其配偶、未成年子女可同时随迁入户本市。"
+    assert article_text(question, sentence) == (
+        "通过积分制入户的人员，其配偶、未成年子女可同时随迁入户本市"
+    )
+    assert article_text(parsed("第八条的随迁人员是谁？"), sentence) is None
