@@ -35,10 +35,16 @@ _CN_DIGIT = "零〇一二两三四五六七八九十"
 _NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGIT}百千]*[{_CN_DIGIT}][{_CN_DIGIT}百千]*)"
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
 _PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
-_SUFFIX = r"(?:以上|以下|以内|左右|多|余)?"
-_ONE = rf"{_NUMBER}(?:\s?[—\-~～至到]\s?{_NUMBER})?\s?{_MAGNITUDE}\s?(?:{_UNIT})"
-FIGURE = re.compile(rf"{_PREFIX}{_ONE}{_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?")
-_YEAR_LIKE = re.compile(r"(?:19|20)\d\d(?:\s?[—\-~～至到]\s?(?:19|20)\d\d)?年?")
+_SUFFIX = r"(?:以上|以下|以内|之内|左右|多|余|(?<=[年月天日时周])内)?"
+# A range may give its unit once (2—3年) or on both ends (60%—70%, 5万—10万元).
+_RANGE = rf"(?:{_MAGNITUDE}(?:%|‰|{_UNIT})?\s?[—\-~～至到]\s?{_NUMBER})?"
+_ONE = rf"{_NUMBER}{_RANGE}\s?{_MAGNITUDE}\s?(?:{_UNIT})"
+# Shares said in words: 一半以上, 过半, 三分之一, 百分之三十.
+_SHARE_WORDS = rf"(?:超过|过|近)?一半|过半|{_NUMBER}分之{_NUMBER}"
+FIGURE = re.compile(
+    rf"{_PREFIX}(?:{_SHARE_WORDS}|{_ONE}){_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?"
+)
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d年?(?:\s?[—\-~～至到]\s?(?:19|20)\d\d)?年?")
 _DATE_PART = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}日|\d{1,2}月")
 _BARE_ONE = re.compile(r"一(?:个|项|件|条|次|种|类|批|部|份|本|名|位|家|所|处|起)")
 
@@ -52,7 +58,8 @@ def figures(text: str) -> list[re.Match[str]]:
     folded = fold_aligned(text)
     for match in FIGURE.finditer(folded):
         value = match.group().strip()
-        if _YEAR_LIKE.fullmatch(value) or _BARE_ONE.fullmatch(value):
+        bare = re.sub(r"(?:以内|之内|内)$", "", value)
+        if _YEAR_LIKE.fullmatch(bare) or _BARE_ONE.fullmatch(value):
             continue
         if folded[max(0, match.start() - 1) : match.start()] == "第":
             continue
@@ -71,6 +78,8 @@ def _is_date(folded: str, match: re.Match[str]) -> bool:
 def unit_of(figure: str) -> str:
     """The unit a figure ends in (its qualifier dropped): "4.06万亿元" gives 元."""
     core = re.sub(rf"{_SUFFIX}$", "", fold_aligned(figure).strip())
+    if re.search(r"半|分之", core):
+        return "%"  # a share said in words
     for unit in sorted(_UNIT.split("|"), key=len, reverse=True):
         if core.endswith(unit):
             return unit
@@ -80,9 +89,11 @@ def unit_of(figure: str) -> str:
 def unit_wanted(folded: str) -> str | None:
     """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元,
     多久 wants a time."""
-    if re.search(r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)", folded):
+    share = r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)|占[^，,]{0,8}多少"
+    if re.search(share, folded):
         return "%"
-    if re.search(r"多少钱|金额|成交额|经费|资金|投入|收费|规费|费用|罚款|多少元|几元", folded):
+    money = r"多少钱|金额|成交额|经费|资金|投入|收费|规费|费用|罚款|多少元|几元|多少[^，,?？]{0,4}费"
+    if re.search(money, folded):
         return "元"
     duration = r"多久|多长时间|多长期限|几(个)?(年|月|天|日|小时|周)|多少(年|天|日|小时)"
     if re.search(duration, folded):

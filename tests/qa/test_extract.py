@@ -17,7 +17,7 @@ from qa.extract.quantity import best_figure
 from qa.extract.table import cell_answer, measure_answer, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.who import who_answer
-from qa.quantities import figures, unit_fits, unit_wanted
+from qa.quantities import figures, unit_fits, unit_of, unit_wanted
 from qa.query import QueryPlan
 from qa.question import (
     Question,
@@ -193,10 +193,21 @@ def found(text: str) -> list[str]:
         ("城镇调查失业率控制在 5%以内。", "5%以内"),
         ("物年均浓度 32 微克/立方米。", "32 微克/立方米"),
         ("新增中小学学位 2 万个。", "2 万个"),
+        ("按年度药品总用量的60%—70%估算。", "60%—70%"),
+        ("补助5万—10万元。", "5万—10万元"),
+        ("确保1年内完成合同用量。", "1年内"),
+        ("实践性教学课时原则上占总课时一半以上。", "一半以上"),
+        ("农村人口占三分之一以上。", "三分之一以上"),
     ],
 )
 def test_quantity_grammar(text: str, figure: str) -> None:
     assert figure in found(text)
+
+
+def test_shares_in_words_and_fees_want_their_units() -> None:
+    assert unit_of("一半以上") == "%" and unit_wanted("占总课时多少") == "%"
+    assert unit_wanted("办理备案要交多少手续费") == "元"
+    assert found("2025年内完成，2020年—2025年") == []
 
 
 def test_years_dates_and_articles_are_not_quantities() -> None:
