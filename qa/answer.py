@@ -62,8 +62,9 @@ class Answerer:
         parts = question_parts(parsed.text)
         if len(parts) > 1:
             answered = [self.answer(self.parser.parse(p), doc_ids, mode, started) for p in parts]
-            if all(not a.refused for a in answered):
-                return joined(parsed, answered, started)
+            found = distinct_answers(answered)
+            if len(found) > 1 or (found and found[0] is answered[0]):
+                return joined(parsed, found, started)
         return self.answer(parsed, doc_ids, mode, started)
 
     def answer(
@@ -85,3 +86,13 @@ class Answerer:
                 found, refusal = None, "out_of_scope_region"
         reason = None if found is not None else refusal or "no_evidence"
         return respond(question, hits, found, reason, self.documents, started)
+
+
+def distinct_answers(parts: Sequence[AnswerResponse]) -> list[AnswerResponse]:
+    """The parts that found an answer, each answer once: a second ask answered with the
+    first one's words found nothing of its own."""
+    found: list[AnswerResponse] = []
+    for part in parts:
+        if not part.refused and all(part.answer != f.answer for f in found):
+            found.append(part)
+    return found

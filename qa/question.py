@@ -40,6 +40,7 @@ class QuestionKind(StrEnum):
     META_DOCNO = "meta_docno"
     META_ISSUER = "meta_issuer"
     META_PERIOD = "meta_period"
+    WHEN = "when"
     WHO = "who"
     QUANTITY = "quantity"
     LIST = "list"
@@ -81,6 +82,11 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
             QuestionKind.META_ISSUER,
         ),
         (r"实施期限|起止(年份|时间)|规划期|哪几年", QuestionKind.META_PERIOD),
+        (
+            r"什么时候|何时|哪一年|哪年|哪一天|哪天|什么时间|什么日期|哪个月|几月|(?<!第)几号"
+            r"|截止(时间|日期)",
+            QuestionKind.WHEN,
+        ),
         (r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位", QuestionKind.WHO),
         (
             r"多少|几(个|项|家|件|位|成|倍|年|天|日|小时|周|分)|多久|多长时间|百分之几|比例|比重"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from corpus.normalize import fold_compact
-from qa.extract import listing, meta, quantity, what, who
+from qa.extract import listing, meta, quantity, what, when, who
 from qa.extract.passages import Evidence, Extraction
 from qa.extract.table import in_table_cell
 from qa.question import Question, QuestionKind
@@ -27,6 +27,7 @@ class Extractor(Protocol):
 
 EXTRACTORS: dict[QuestionKind, Extractor] = {
     QuestionKind.QUANTITY: quantity.extract,
+    QuestionKind.WHEN: when.extract,
     QuestionKind.WHO: who.extract,
     QuestionKind.LIST: listing.extract,
     QuestionKind.WHAT: what.extract,

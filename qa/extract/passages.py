@@ -63,6 +63,36 @@ def usable_hits(question: Question, hits: Sequence[ScoredChunk]) -> list[tuple[i
     return usable
 
 
+# Spans a reader finds in one clause: (start, end) offsets into the clause.
+SpanFinder = Callable[[str], Iterable[tuple[int, int]]]
+NEAR = 12  # characters either side of a span whose words tell what it is about
+
+
+def best_in_clauses(
+    sentence: str, keywords: Sequence[str], years: frozenset[str], find: SpanFinder
+) -> str | None:
+    """The span, of those `find` gives, in the clause that shares most keywords with the
+    question (with the clause before it as context).
+
+    A span right after the asked year ("增长到2020年的267.8亿元") beats one after
+    another year in the same clause.
+    """
+    best: tuple[float, str] | None = None
+    clauses = [c for c in CLAUSE_SPLIT.split(sentence) if c]
+    for position, clause in enumerate(clauses):
+        context = clause if position == 0 else clauses[position - 1] + clause
+        score = keyword_overlap(keywords, context) + keyword_overlap(keywords, clause)
+        for start, end in find(clause):
+            lead_years = set(YEAR.findall(clause[max(0, start - 8) : start]))
+            bonus = (0.5 if lead_years & years else -0.5) if lead_years else 0.0
+            # Of two spans in one clause, the one beside the question's words.
+            near = clause[max(0, start - NEAR) : start] + clause[end : end + NEAR]
+            bonus += 0.1 * keyword_overlap(keywords, near)
+            if best is None or score + bonus > best[0]:
+                best = (score + bonus, clause[start:end].strip())
+    return best[1] if best else None
+
+
 def is_grounded(answer: str, passage: str) -> bool:
     return bool(answer) and fold_compact(answer) in fold_compact(passage)
 
@@ -131,6 +161,16 @@ def focus(keywords: Sequence[str], sentence: str, heading: str = "") -> float:
     return (own + HEADING_SHARE * headed) / total
 
 
+def beyond_title(keywords: Sequence[str], document: Document | None) -> Sequence[str]:
+    """The keywords a passage's document name does not already hold: "《…条例》从哪天
+    开始施行" is answered by the sentence saying 施行, not by one repeating the title."""
+    if document is None:
+        return keywords
+    names = [fold_compact(n) for n in (document.meta.title, *document.meta.aliases)]
+    rest = [k for k in keywords if not any(k in name for name in names)]
+    return rest or keywords
+
+
 @dataclass(frozen=True)
 class Candidate:
     focus: float
@@ -146,9 +186,10 @@ def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
     for rank, hit in evidence.usable:
         chunk = hit.chunk
         heading = chunk.section.innermost
+        keywords = beyond_title(question.keywords, evidence.documents.get(chunk.doc_id))
         for sentence in sentences_of(chunk):
             if sentence_fits_years(sentence, chunk, question.years):
-                score = focus(question.keywords, sentence, heading) - RANK_COST * rank
+                score = focus(keywords, sentence, heading) - RANK_COST * rank
                 found.append(Candidate(score, rank, chunk, sentence))
     return sorted(found, key=lambda c: (-c.focus, c.rank))
 
@@ -167,11 +208,11 @@ def in_sentences(
 
 
 def first_answer(
-    question: Question, evidence: Evidence, passes: Sequence[Pass]
+    question: Question, evidence: Evidence, passes: Sequence[Pass], min_focus: float = 0.0
 ) -> Extraction | None:
     """The usable passages' sentences, best focus first, read by each pass in turn: a
     stricter rule anywhere beats a looser one in the best sentence."""
-    ranked = ranked_sentences(question, evidence)
+    ranked = [c for c in ranked_sentences(question, evidence) if c.focus >= min_focus]
     for rule, everywhere in passes:
         for c in ranked if everywhere else ranked[:LOOSE_TRIES]:
             answer = rule(question, c.sentence)

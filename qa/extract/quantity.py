@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from corpus.models import Chunk
 from corpus.normalize import fold, fold_compact
 from qa.extract.passages import (
-    CLAUSE_SPLIT,
     Evidence,
     Extraction,
+    best_in_clauses,
     context_of,
     in_sentences,
     keyword_overlap,
@@ -24,27 +24,14 @@ from qa.question import YEAR, Question
 def best_figure(
     sentence: str, keywords: Sequence[str], years: frozenset[str], unit: str | None = None
 ) -> str | None:
-    """The figure in the clause that shares most keywords with the question.
+    """The figure, of the asked unit, in the clause that shares most keywords with the
+    question."""
 
-    A figure right after the asked year ("增长到2020年的267.8亿元") beats one after
-    another year in the same clause.
-    """
-    best: tuple[float, str] | None = None
-    clauses = [c for c in CLAUSE_SPLIT.split(sentence) if c]
-    for position, clause in enumerate(clauses):
-        context = clause if position == 0 else clauses[position - 1] + clause
-        for match in figures(clause):
-            figure = clause[match.start() : match.end()].strip()
-            if not unit_fits(figure, unit):
-                continue
-            lead = clause[max(0, match.start() - 8) : match.start()]
-            score = keyword_overlap(keywords, context) + keyword_overlap(keywords, clause)
-            lead_years = set(YEAR.findall(lead))
-            if lead_years:
-                score += 0.5 if lead_years & years else -0.5
-            if best is None or score > best[0]:
-                best = (score, figure)
-    return best[1] if best else None
+    def fitting(clause: str) -> list[tuple[int, int]]:
+        spans = [(m.start(), m.end()) for m in figures(clause)]
+        return [(s, e) for s, e in spans if unit_fits(clause[s:e].strip(), unit)]
+
+    return best_in_clauses(sentence, keywords, years, fitting)
 
 
 def measures_only(chunk: Chunk) -> bool:

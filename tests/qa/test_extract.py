@@ -10,13 +10,16 @@ from corpus.models import Chunk, ChunkId, SectionPath, TableCells
 from corpus.normalize import fold, fold_compact
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
+from qa.answer import distinct_answers
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import Evidence, is_grounded, ranked_sentences
 from qa.extract.quantity import best_figure
 from qa.extract.table import cell_answer, measure_answer, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
+from qa.extract.when import date_in, dates
 from qa.extract.who import who_answer
+from qa.models import AnswerResponse
 from qa.quantities import figures, unit_fits, unit_of, unit_wanted
 from qa.query import QueryPlan
 from qa.question import (
@@ -317,3 +320,41 @@ def test_an_article_question_gets_the_articles_words() -> None:
         "通过积分制入户的人员，其配偶、未成年子女可同时随迁入户本市"
     )
     assert article_text(parsed("第八条的随迁人员是谁？"), sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("2019年6月底前，各省份建立省级绩效考核信息系统。", "2019年6月底前"),
+        ("本规定自2021年3月1日起施行。", "2021年3月1日起"),
+        ("中華民國一百十二年十二月二十八日修正。", "民國一百十二年十二月二十八日"),
+        ("修正日期：112年12月28日", "112年12月28日"),
+    ],
+)
+def test_dates_as_written(text: str, date: str) -> None:
+    assert [text[s:e] for s, e in dates(text)] == [date]
+
+
+def test_a_date_is_not_a_duration_or_a_period_year() -> None:
+    assert dates("连续3年以上，工作满12年") == []
+    assert dates("2025年度积分制入户") == []
+    assert dates("2025年完成，2025年9月30日截止", precision="日") == [(8, 18)]
+
+
+def test_the_date_beside_the_asked_verb_wins() -> None:
+    question = parsed("条例从哪天开始施行？")
+    assert question.kind == QuestionKind.WHEN
+    record = "2020年12月21日 国务院常务会议通过 2021年5月1日 施行"
+    assert date_in(question, record) == "2021年5月1日"
+    assert parsed("是公安部令第几号？").kind != QuestionKind.WHEN
+
+
+def response(answer: str | None) -> AnswerResponse:
+    return AnswerResponse(
+        question="q", answer=answer, refused=answer is None, citations=[], latency_ms=0
+    )
+
+
+def test_a_two_part_question_keeps_the_parts_that_found_their_own_answer() -> None:
+    parts = [response("2019年初"), response("2019年初"), response(None), response("1年")]
+    assert [p.answer for p in distinct_answers(parts)] == ["2019年初", "1年"]
