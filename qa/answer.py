@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import fold_compact
+from qa.confidence import answer_features, load_verifier
 from qa.engine import SearchEngine
 from qa.extract import extract
-from qa.extract.passages import Evidence
+from qa.extract.passages import Evidence, Extraction
 from qa.models import AnswerResponse
 from qa.question import Question, QuestionParser, question_parts
 from qa.refusal import RefusalRules
@@ -24,7 +26,7 @@ RETRIEVE_K = 8
 
 
 class Answerer:
-    def __init__(self, engine: SearchEngine) -> None:
+    def __init__(self, engine: SearchEngine, verify: bool = True) -> None:
         self.engine = engine
         own_names = {
             fold_compact(n)
@@ -33,6 +35,7 @@ class Answerer:
         }
         self.parser = QuestionParser(engine.retriever.plan, engine.retriever.tokenizer, own_names)
         self.refusals = RefusalRules(self.documents)
+        self.verifier = load_verifier() if verify else None
         # Per document, its chunks by section; filled on first need (a backend may hold
         # millions of chunks, and only "who" questions look at a chunk's siblings).
         self._sections: dict[str, dict[SectionPath, list[Chunk]]] = {}
@@ -74,18 +77,42 @@ class Answerer:
         mode: RetrievalMode | None,
         started: float,
     ) -> AnswerResponse:
+        read = self.read(question, doc_ids, mode)
+        found, reason = read.found, read.reason
+        if found is not None and self.doubted(question, read.evidence, found):
+            found, reason = None, "low_confidence"
+        reason = None if found is not None else reason or "no_evidence"
+        return respond(question, read.evidence.hits, found, reason, self.documents, started)
+
+    def doubted(self, question: Question, evidence: Evidence, found: Extraction) -> bool:
+        """The verifier scores the answer too unlikely to be right to show it."""
+        if self.verifier is None:
+            return False
+        return not self.verifier.accepts(answer_features(question, evidence, found))
+
+    def read(
+        self, question: Question, doc_ids: Sequence[str] | None, mode: RetrievalMode | None
+    ) -> Reading:
+        """Retrieve, refuse what is out of scope, extract: everything before the verifier
+        (which `eval.fit_verifier` fits on what this returns)."""
         hits = self.engine.retriever.search_plan(question.plan, RETRIEVE_K, doc_ids, mode)
+        evidence = Evidence(question, hits, self.documents, self.section_chunks)
         refusal = self.refusals.reason(question, hits)
-        found = None
-        if refusal is None:
-            evidence = Evidence(question, hits, self.documents, self.section_chunks)
-            found = extract(question, evidence)
-            if found is not None and self.refusals.passage_out_of_scope(
-                question, found.chunk or hits[found.hit].chunk
-            ):
-                found, refusal = None, "out_of_scope_region"
-        reason = None if found is not None else refusal or "no_evidence"
-        return respond(question, hits, found, reason, self.documents, started)
+        if refusal is not None:
+            return Reading(evidence, None, refusal)
+        found = extract(question, evidence)
+        if found is not None and self.refusals.passage_out_of_scope(
+            question, found.chunk or hits[found.hit].chunk
+        ):
+            return Reading(evidence, None, "out_of_scope_region")
+        return Reading(evidence, found, None)
+
+
+@dataclass(frozen=True)
+class Reading:
+    evidence: Evidence
+    found: Extraction | None
+    reason: str | None  # why nothing was found, when a rule refused
 
 
 def distinct_answers(parts: Sequence[AnswerResponse]) -> list[AnswerResponse]:

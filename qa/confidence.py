@@ -1,0 +1,155 @@
+"""Whether to show an extracted answer: a logistic model over features any document
+gives (how much of the question the answer's sentence and passage state, how the
+retrievers ranked it, what kind of question it is), fitted on the development split by
+`python -m eval.fit_verifier` and stored in `qa/resources/verifier.json`.
+
+A wrong figure shown with a citation is worse than a refusal, so an answer the model
+scores below its threshold is refused as `low_confidence`. The features know nothing of
+any particular document; the fit says how much each counts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.normalize import fold_compact
+from qa.extract.passages import (
+    CLAUSE_SPLIT,
+    Evidence,
+    Extraction,
+    beyond_title,
+    context_of,
+    focus,
+    keyword_overlap,
+    ranked_sentences,
+)
+from qa.quantities import figures
+from qa.question import ASKING_WORDS, YEAR, Question, QuestionKind
+
+KINDS = tuple(QuestionKind)
+FEATURES: tuple[str, ...] = (
+    "sentence_focus",  # share of the question's (non-title) keywords the sentence states
+    "passage_overlap",  # share of the question's keywords the passage and heading state
+    "unstated_terms",  # share of the question's specific terms the passage lacks
+    "passage_rank",  # of the answering passage among the retrieved, 0 = best
+    "top_score",  # fused score of the best retrieved passage
+    "passage_score",  # fused score of the answering passage
+    "both_retrievers",  # 1 if BM25 and the embedder both retrieved the passage
+    "answer_share",  # the answer's length over its sentence's
+    "answer_length",  # characters, over 80
+    "in_table",  # the answer is a table cell
+    "keywords",  # how many content words the question has, over 10
+    "sentence_cover",  # share of the question's character pairs the sentence and heading hold
+    "clause_cover",  # the same for the answer's own clause and the one before it
+    "focus_gap",  # best focus of any usable sentence minus the answering sentence's
+    "missing_longest",  # the longest keyword the passage lacks, in characters over 4
+    "figures_beside",  # other quantities in the answering sentence, over 5
+    *(f"kind_{k.value}" for k in KINDS),
+)
+SHIPPED = Path(__file__).resolve().parent / "resources" / "verifier.json"
+
+
+def answer_features(question: Question, evidence: Evidence, found: Extraction) -> list[float]:
+    """The features of one extracted answer, in `FEATURES` order."""
+    hit = evidence.hits[found.hit]
+    chunk = found.chunk or hit.chunk
+    document = evidence.documents.get(chunk.doc_id)
+    keywords = beyond_title(question.keywords, document)
+    context = fold_compact(context_of(chunk))
+    terms = [k for k in keywords if not YEAR.search(k)]
+    unstated = sum(1 for k in terms if k not in context) / len(terms) if terms else 0.0
+    both = hit.bm25_rank is not None and hit.dense_rank is not None
+    pairs = content_pairs(question)
+    ranked = ranked_sentences(question, evidence)
+    best_focus = ranked[0].focus if ranked else 0.0
+    return [
+        focus(keywords, found.sentence, chunk.section.innermost),
+        keyword_overlap(question.keywords, context),
+        unstated,
+        float(found.hit),
+        evidence.hits[0].score,
+        hit.score,
+        float(both),
+        min(1.0, len(found.answer) / max(1, len(found.sentence))),
+        len(found.answer) / 80,
+        float(chunk.table is not None),
+        len(question.keywords) / 10,
+        cover(pairs, found.sentence + chunk.section.innermost),
+        cover(pairs, clause_of(found.sentence, found.answer)),
+        max(0.0, best_focus - focus(keywords, found.sentence, chunk.section.innermost)),
+        min(1.0, max((len(k) for k in keywords if k not in context), default=0) / 4),
+        min(1.0, max(0, len(figures(found.sentence)) - 1) / 5),
+        *(float(question.kind == k) for k in KINDS),
+    ]
+
+
+def content_pairs(question: Question) -> set[str]:
+    """The question's character pairs, its words of asking left out."""
+    text = fold_compact(ASKING_WORDS.sub("", question.folded))
+    return {text[i : i + 2] for i in range(len(text) - 1)} - {""}
+
+
+def cover(pairs: set[str], text: str) -> float:
+    if not pairs:
+        return 0.0
+    folded = fold_compact(text)
+    return sum(1 for p in pairs if p in folded) / len(pairs)
+
+
+def clause_of(sentence: str, answer: str) -> str:
+    """The clause holding the answer, with the one before it."""
+    clauses = CLAUSE_SPLIT.split(sentence)
+    folded = fold_compact(answer)
+    for i, clause in enumerate(clauses):
+        if folded and folded in fold_compact(clause):
+            return (clauses[i - 1] if i else "") + clause
+    return sentence
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """A fitted logistic model: standardized features, weights, and the threshold."""
+
+    means: Sequence[float]
+    scales: Sequence[float]
+    weights: Sequence[float]
+    bias: float
+    threshold: float
+
+    def confidence(self, features: Sequence[float]) -> float:
+        z = self.bias + sum(
+            w * (x - m) / s
+            for w, x, m, s in zip(self.weights, features, self.means, self.scales, strict=True)
+        )
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def accepts(self, features: Sequence[float]) -> bool:
+        return self.confidence(features) >= self.threshold
+
+    def to_json(self, trained_on: Mapping[str, object]) -> str:
+        return json.dumps(
+            {
+                "features": list(FEATURES),
+                "means": list(self.means),
+                "scales": list(self.scales),
+                "weights": list(self.weights),
+                "bias": self.bias,
+                "threshold": self.threshold,
+                "trained_on": trained_on,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+
+
+def load_verifier(path: Path | None = None) -> Verifier | None:
+    """The shipped model; None (answers shown unverified) if it was fitted on another
+    feature list, so a stale file never scores the wrong columns."""
+    data = json.loads((path or SHIPPED).read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        return None
+    return Verifier(data["means"], data["scales"], data["weights"], data["bias"], data["threshold"])
