@@ -55,7 +55,8 @@ def test_fit_separates_and_the_threshold_weighs_wrong_answers() -> None:
     x = np.array([[0.1], [0.2], [0.3], [0.7], [0.8], [0.9]])
     y = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     means, scales, weights, bias = fit(x, y)
-    assert weights[0] > 0
+    model = Verifier(means.tolist(), scales.tolist(), weights.tolist(), bias, 0.5)
+    assert [model.accepts(row) for row in x.tolist()] == [False] * 3 + [True] * 3
     scores = np.array([0.2, 0.4, 0.5, 0.6, 0.7, 0.9])
     labels = np.array([0.0, 1.0, 0.0, 1.0, 1.0, 1.0])
     assert best_threshold(scores, labels, cost=1.5) == 0.6
