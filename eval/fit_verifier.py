@@ -71,7 +71,7 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def best_threshold(scores: np.ndarray, y: np.ndarray, cost: float) -> float:
     """The threshold with the best utility; showing everything (0) is a candidate."""
-    candidates = [0.0, *sorted(set(scores.tolist()))]
+    candidates: list[float] = [0.0, *sorted({float(v) for v in scores})]
 
     def utility(t: float) -> float:
         shown = scores >= t
