@@ -86,6 +86,11 @@ async def metrics(state: StateDep) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
+@router.get("/v1/suggestions", tags=["public"], summary="推荐问题：由已载入文件的元数据生成")
+async def suggestions(state: StateDep, _limit: RateLimitDep) -> dict[str, list[str]]:
+    return {"suggestions": await run_in_threadpool(state.qa.suggestions)}
+
+
 @router.post("/v1/ask", tags=["public"], summary="提问：简短答案、原文句子与引用")
 async def ask(
     body: AskRequest, state: StateDep, _limit: RateLimitDep, http: Response

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from itertools import zip_longest
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -249,6 +250,20 @@ class QAService:
         with translated():
             counts = backend.chunk_counts()
         return [document_summary(d, counts.get(d.doc_id, 0)) for d in backend.documents.values()]
+
+    def suggestions(self, limit: int = 3) -> list[str]:
+        """Starter questions for the widget, made from the loaded documents' own metadata
+        (their names, numbers and dates), so they fit whatever documents are loaded; each
+        document offers its first before any offers a second."""
+        self.follow_published()
+        per_document = []
+        for doc in self._backend().documents.values():
+            name = doc.meta.title.strip("《》")  # aliases are in-text references (本方案)
+            asks = [f"《{name}》的发文字号是什么？"] if doc.meta.doc_number else []
+            asks += [f"《{name}》是哪天印发的？"] if doc.meta.date else []
+            per_document.append(asks)
+        rounds = zip_longest(*per_document)
+        return [ask for round_ in rounds for ask in round_ if ask][:limit]
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """A document's metadata, chunk count and section headings."""

@@ -21,18 +21,13 @@
   if (!script || window.__zhengceWidgetLoaded) return;
   window.__zhengceWidgetLoaded = true;
 
-  var DEFAULT_SUGGESTIONS = [
-    "到2025年技术合同成交额目标是多少",
-    "到2026年全省高新技术企业要达到多少家",
-    "到2025年研发经费投入强度要达到多少",
-    "实施科技型企业培育行动的牵头单位有哪些",
-  ];
   var MAX_QUESTION = 500;
   var TIMEOUT_MS = 30000;
   var REASONS = {
-    out_of_scope_region: "这些文件只涉及黑龙江省的科技政策。",
+    out_of_scope_region: "已载入的文件不涉及问题中的地区。",
     year_not_covered: "文件中没有这一年份的规定或目标。",
     no_evidence: "文件中没有找到能直接回答的句子。",
+    low_confidence: "找到的句子不足以确定答案，为避免误导，暂不作答。",
   };
   var SCRIPTS = [
     { key: "original", label: "原文", title: "显示文件原文" },
@@ -46,9 +41,10 @@
     title: data.title || "政策问答",
     mode: data.mode === "page" ? "page" : "float",
     open: data.open === "true",
+    // Without data-suggestions, starter questions come from the loaded documents.
     suggestions: data.suggestions
       ? data.suggestions.split("|").map(function (s) { return s.trim(); }).filter(Boolean)
-      : DEFAULT_SUGGESTIONS,
+      : null,
   };
 
   // ---- DOM helpers: text only, never innerHTML ------------------------------------------
@@ -407,12 +403,25 @@
     return svg;
   }
 
+  function chips(list, questions) {
+    questions.forEach(function (q) {
+      list.appendChild(h("li", {}, [h("button", { type: "button", text: q, onclick: function () { ask(q); } })]));
+    });
+  }
+
   function intro() {
+    var list = h("ul", { class: "chips", "aria-label": "推荐问题" }, []);
+    if (config.suggestions) {
+      chips(list, config.suggestions);
+    } else {
+      fetch(config.api + "/v1/suggestions", { credentials: "omit" })
+        .then(function (res) { return res.ok ? res.json() : { suggestions: [] }; })
+        .then(function (json) { chips(list, (json && json.suggestions) || []); })
+        .catch(function () { /* no starters: the question box still works */ });
+    }
     return h("div", { class: "welcome" }, [
-      h("p", { class: "intro", text: "您好！我可以回答黑龙江省科技政策文件中的问题，每个答案都注明出处。可以试试：" }),
-      h("ul", { class: "chips", "aria-label": "推荐问题" }, config.suggestions.map(function (q) {
-        return h("li", {}, [h("button", { type: "button", text: q, onclick: function () { ask(q); } })]);
-      })),
+      h("p", { class: "intro", text: "您好！我可以回答已载入的政策文件中的问题，每个答案都注明出处。可以试试：" }),
+      list,
     ]);
   }
   log.appendChild(intro());

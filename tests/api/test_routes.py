@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from corpus.bundled import load_bundled
 from index.embedders import FakeEmbedder
 from qa.engine import SearchEngine, ingest
 from qa.service import QAService
@@ -56,6 +57,15 @@ def test_ask_contract(client: TestClient) -> None:
     assert len(body["citations"]) <= 2
     if not body["refused"]:
         assert body["sentence"] in body["citations"][0]["text"]
+
+
+def test_suggestions_come_from_the_loaded_documents(client: TestClient) -> None:
+    suggestions = client.get("/v1/suggestions").json()["suggestions"]
+    titles = [d.meta.title for d in load_bundled()]
+    assert 1 <= len(suggestions) <= 3
+    assert all(any(f"《{t.strip('《》')}》" in s for t in titles) for s in suggestions)
+    # Each loaded document is offered before any is offered twice.
+    assert len({next(t for t in titles if t.strip("《》") in s) for s in suggestions[:2]}) == 2
 
 
 def test_search(client: TestClient) -> None:

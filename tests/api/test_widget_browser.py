@@ -186,6 +186,20 @@ def test_question_gets_answer_sentence_and_source_card(browser: Browser, service
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+def test_starter_questions_are_the_loaded_documents_own(browser: Browser, service: str) -> None:
+    page = open_widget(browser, service)
+    chips = page.locator("ul.chips button")
+    expect(chips.first).to_be_visible(timeout=10_000)
+    first = chips.first.inner_text()
+    assert first.startswith("《") and ("发文字号" in first or "印发" in first)
+    shoot(page, "widget-starters.png")
+    chips.first.click()
+    article = page.locator("article.turn").first
+    expect(article).to_have_attribute("data-phase", "done", timeout=30_000)
+    expect(article.locator(".answer")).not_to_be_empty()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 def test_answer_streams_in_stages(browser: Browser, service: str) -> None:
     page = open_widget(browser, service)
     page.locator("section.panel").wait_for()
