@@ -13,7 +13,6 @@ from corpus.sections import Block, Span, parse_blocks
 DEFAULT_MAX_CHARS = 300
 
 
-
 def _code_digest(*names: str) -> str:
     """A digest of these modules' syntax trees: comments, layout and line endings do not
     move it; a changed rule does."""

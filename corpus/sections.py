@@ -187,6 +187,26 @@ def looks_like_header(cells: tuple[str, ...]) -> bool:
     return all(len(c) <= 15 and not any(p in c for p in "。，、；") for c in cells)
 
 
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d年?(?:[—-](?:19|20)\d\d年?)?$")
+_HEADER_WORD = re.compile(r"^[（(][^）)]{1,8}[）)]$|单位|增长|增速|比重|%|基期|目标|预期|实际")
+
+
+def continues_header(header: tuple[str, ...], cells: tuple[str, ...]) -> bool:
+    """A second header row (a header broken over two rows: 基期 / 目标 above 2020年 /
+    2025年, or units under the labels): as wide, short labels, no figure but a year."""
+    return (
+        len(cells) == len(header)
+        and looks_like_header(cells)
+        and all(not re.search(r"\d", c) or _YEAR_CELL.match(c) for c in cells)
+        # What only a header row holds: a year column, a unit, a growth or share label.
+        and any(_YEAR_CELL.match(c) or _HEADER_WORD.search(c) for c in cells)
+    )
+
+
+def joined_header(header: tuple[str, ...], cells: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{a}{''.join(b.split())}" for a, b in zip(header, cells, strict=True))
+
+
 def parse_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
     """Rows from `i` on, until a block that is not a row; returns (blocks, next index)."""
     title = table_title(lines, i)
@@ -194,6 +214,10 @@ def parse_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[B
     header = tuple("".join(c.split()) for c in row_cells(lines[i:end]))
     if looks_like_header(header):
         i = skip_blank(lines, end)
+        if (nxt := row_block(lines, i)) > i and continues_header(
+            header, cells := row_cells(lines[i:nxt])
+        ):
+            header, i = joined_header(header, cells), skip_blank(lines, nxt)
     else:
         header = ()  # 专栏25 starts straight with data rows
     blocks: list[Block] = []
@@ -222,7 +246,11 @@ def parse_pipe_table(lines: list[Line], i: int, section: SectionPath) -> tuple[l
     blocks: list[Block] = []
     while i < len(lines) and _PIPE_ROW.match(lines[i].stripped):
         line = lines[i]
-        if not _PIPE_RULE.match(line.stripped):
+        if _PIPE_RULE.match(line.stripped):
+            pass
+        elif not blocks and continues_header(header, cells := pipe_cells(line)):
+            header = joined_header(header, cells)
+        else:
             table = TableCells(header=header, cells=pipe_cells(line), title=title)
             blocks.append(Block(section, "table_row", (line.span(),), table))
         i += 1
@@ -264,6 +292,8 @@ def parse_line_table(lines: list[Line], i: int, section: SectionPath) -> tuple[l
     header = tuple("".join(c.split()) for c in line_cells(lines[i]))
     width = len(header)
     i += 1
+    if i < len(lines) and continues_header(header, line_cells(lines[i])):
+        header, i = joined_header(header, line_cells(lines[i])), i + 1
     blocks: list[Block] = []
     while i < len(lines) and len(cells := line_cells(lines[i])) == width:
         table = TableCells(header=header, cells=cells, title=title)

@@ -21,17 +21,18 @@ from pathlib import Path
 import numpy as np
 
 from corpus.normalize import fold_compact
+from eval.fitting import best_threshold, fit
 from eval.gold import GoldQuestion, load_gold
 from qa.answer import Answerer
-from qa.confidence import SHIPPED, Verifier, answer_features
+from qa.confidence import FEATURES, SHIPPED, Verifier, answer_features
 from qa.engine import SearchEngine
 from qa.question import question_parts
 from qa.settings import Settings
 
-COST = 0.6  # see the README: the highest cost at which no split lost a right answer
-L2 = 1.0
-STEPS = 3000
-RATE = 0.1
+COST = 1.0  # a wrong answer shown loses what a right one gains
+# Right answers the threshold may withhold on the fitted examples: the bundled acceptance
+# allows 5% false refusals, and the rules already refuse some.
+MAX_WITHHELD = 0.0
 
 
 @dataclass
@@ -55,36 +56,12 @@ def collect(data_dir: Path, gold: Sequence[GoldQuestion], into: Examples) -> Non
         into.labels.append(int(right))
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """L2-regularised logistic regression by gradient descent on standardized columns."""
-    means = x.mean(axis=0)
-    scales = x.std(axis=0)
-    scales[scales == 0] = 1.0
-    z = (x - means) / scales
-    weights, bias = np.zeros(x.shape[1]), 0.0
-    for _ in range(STEPS):
-        p = 1 / (1 + np.exp(-(z @ weights + bias)))
-        weights -= RATE * (z.T @ (p - y) / len(y) + L2 * weights / len(y))
-        bias -= RATE * float(np.mean(p - y))
-    return means, scales, weights, bias
-
-
-def best_threshold(scores: np.ndarray, y: np.ndarray, cost: float) -> float:
-    """The threshold with the best utility; showing everything (0) is a candidate."""
-    candidates: list[float] = [0.0, *sorted({float(v) for v in scores})]
-
-    def utility(t: float) -> float:
-        shown = scores >= t
-        return float(np.sum(y[shown]) - cost * np.sum(1 - y[shown]))
-
-    return max(candidates, key=lambda t: (utility(t), -t))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", nargs=2, action="append", metavar=("DATA_DIR", "GOLD"))
     parser.add_argument("--out", type=Path, default=SHIPPED)
     parser.add_argument("--cost", type=float, default=COST)
+    parser.add_argument("--max-withheld", type=float, default=MAX_WITHHELD)
     args = parser.parse_args(argv)
     if not args.set:
         parser.error("give at least one --set DATA_DIR GOLD")
@@ -97,19 +74,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     means, scales, weights, bias = fit(x, y)
     verifier = Verifier(means.tolist(), scales.tolist(), weights.tolist(), bias, 0.0)
     scores = np.array([verifier.confidence(row) for row in examples.features])
-    threshold = best_threshold(scores, y, args.cost)
+    threshold = best_threshold(scores, y, args.cost, args.max_withheld)
     shown = scores >= threshold
     summary = {
         "sets": [gold for _, gold in args.set],
         "examples": len(y),
         "right": int(y.sum()),
         "cost_of_a_wrong_answer": args.cost,
+        "max_withheld": args.max_withheld,
         "precision_before": round(float(y.mean()), 3),
         "precision_after": round(float(y[shown].mean()), 3) if shown.any() else None,
         "shown_after": int(shown.sum()),
     }
     fitted = Verifier(verifier.means, verifier.scales, verifier.weights, bias, threshold)
-    args.out.write_text(fitted.to_json(summary) + "\n", encoding="utf-8")
+    args.out.write_text(fitted.to_json(FEATURES, summary) + "\n", encoding="utf-8")
     print(summary, file=sys.stderr)
     return 0
 

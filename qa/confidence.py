@@ -10,10 +10,6 @@ any particular document; the fit says how much each counts.
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.normalize import fold_compact
@@ -27,6 +23,7 @@ from qa.extract.passages import (
     keyword_overlap,
     ranked_sentences,
 )
+from qa.linear import RESOURCES, LogisticModel, load_model
 from qa.quantities import figures
 from qa.question import ASKING_WORDS, YEAR, Question, QuestionKind
 
@@ -50,7 +47,7 @@ FEATURES: tuple[str, ...] = (
     "figures_beside",  # other quantities in the answering sentence, over 5
     *(f"kind_{k.value}" for k in KINDS),
 )
-SHIPPED = Path(__file__).resolve().parent / "resources" / "verifier.json"
+SHIPPED = RESOURCES / "verifier.json"
 
 
 def answer_features(question: Question, evidence: Evidence, found: Extraction) -> list[float]:
@@ -110,46 +107,10 @@ def clause_of(sentence: str, answer: str) -> str:
     return sentence
 
 
-@dataclass(frozen=True)
-class Verifier:
-    """A fitted logistic model: standardized features, weights, and the threshold."""
-
-    means: Sequence[float]
-    scales: Sequence[float]
-    weights: Sequence[float]
-    bias: float
-    threshold: float
-
-    def confidence(self, features: Sequence[float]) -> float:
-        z = self.bias + sum(
-            w * (x - m) / s
-            for w, x, m, s in zip(self.weights, features, self.means, self.scales, strict=True)
-        )
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def accepts(self, features: Sequence[float]) -> bool:
-        return self.confidence(features) >= self.threshold
-
-    def to_json(self, trained_on: Mapping[str, object]) -> str:
-        return json.dumps(
-            {
-                "features": list(FEATURES),
-                "means": list(self.means),
-                "scales": list(self.scales),
-                "weights": list(self.weights),
-                "bias": self.bias,
-                "threshold": self.threshold,
-                "trained_on": trained_on,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
+Verifier = LogisticModel
 
 
 def load_verifier(path: Path | None = None) -> Verifier | None:
     """The shipped model; None (answers shown unverified) if it was fitted on another
-    feature list, so a stale file never scores the wrong columns."""
-    data = json.loads((path or SHIPPED).read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        return None
-    return Verifier(data["means"], data["scales"], data["weights"], data["bias"], data["threshold"])
+    feature list."""
+    return load_model(path or SHIPPED, FEATURES)

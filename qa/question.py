@@ -149,6 +149,17 @@ def is_baseline(folded: str) -> bool:
     return bool(re.search(r"基期|基数|现状|基准", folded))
 
 
+def content_words(tokenizer: Tokenizer, text: str) -> tuple[str, ...]:
+    """Content words: what a passage must say to be about the question. The words of
+    asking itself (多久, 哪里, 规定, 可以) are left out: no passage states them."""
+    tokens = tokenizer.tokenize(text)
+    words = {
+        t for t in tokens if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t) and not ASKING.search(t)
+    }
+    # Drop search-mode sub-words already covered by a longer token.
+    return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))
+
+
 class QuestionParser:
     """Reads questions against one index snapshot: its document names (for mentions) and
     its tokenizer (for keywords)."""
@@ -186,16 +197,7 @@ class QuestionParser:
         )
 
     def keywords(self, search_text: str) -> tuple[str, ...]:
-        """Content words: what a passage must say to be about the question. The words of
-        asking itself (多久, 哪里, 规定, 可以) are left out: no passage states them."""
-        tokens = self.tokenizer.tokenize(search_text)
-        words = {
-            t
-            for t in tokens
-            if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t) and not ASKING.search(t)
-        }
-        # Drop search-mode sub-words already covered by a longer token.
-        return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))
+        return content_words(self.tokenizer, search_text)
 
     def named_items(self, text: str) -> tuple[str, ...]:
         """Quoted names ("冰雪产业技术") the answering passage must mention.

@@ -9,6 +9,7 @@ from corpus.normalize import fold
 from index.backend import ScoredChunk, SearchBackend, SearchRequest
 from index.embedders import Embedder, FloatMatrix
 from qa.query import QueryPlan, names_by_document, plan_query, restrict
+from qa.rerank import POOL, load_reranker
 from qa.settings import RetrievalMode, Settings
 
 QUERY_CACHE_SIZE = 2048
@@ -27,6 +28,7 @@ class HybridRetriever:
         self.tokenizer = backend.tokenizer
         self.settings = settings
         self.doc_names = names_by_document({d: doc.meta for d, doc in backend.documents.items()})
+        self.reranker = load_reranker(self.tokenizer) if settings.rerank else None
         self._vectors: OrderedDict[str, FloatMatrix] = OrderedDict()
 
     def plan(self, query: str) -> QueryPlan:
@@ -81,10 +83,11 @@ class HybridRetriever:
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
         wanted = self.check_doc_ids(restrict(plan, doc_ids))
+        reranker = self.reranker if mode == "hybrid" else None
         request = SearchRequest(
             text=plan.text,
             vector=self.query_vector(plan.text) if mode != "bm25" else None,
-            k=k,
+            k=max(k, POOL) if reranker else k,
             pool=max(self.settings.candidates, k),
             mode=mode,
             doc_ids=wanted,
@@ -92,4 +95,5 @@ class HybridRetriever:
             weight_bm25=self.settings.weight_bm25,
             weight_dense=self.settings.weight_dense,
         )
-        return self.backend.search(request)
+        hits = self.backend.search(request)
+        return reranker.rerank(plan.text, hits)[:k] if reranker else hits

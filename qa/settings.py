@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     rrf_k: float = Field(60.0, gt=0, lt=16384, description="Milvus's RRFRanker takes k < 16384")
     weight_bm25: float = Field(1.0, ge=0)
     weight_dense: float = Field(1.0, ge=0)
+    rerank: bool = Field(True, description="Rerank hybrid candidates (qa/rerank.py)")
     # HTTP service
     api_keys: str = Field("", description="Comma-separated keys for internal routes (X-API-Key)")
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API")

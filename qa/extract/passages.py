@@ -63,8 +63,9 @@ def usable_hits(question: Question, hits: Sequence[ScoredChunk]) -> list[tuple[i
     return usable
 
 
-# Spans a reader finds in one clause: (start, end) offsets into the clause.
-SpanFinder = Callable[[str], Iterable[tuple[int, int]]]
+# Spans a reader finds in one clause: (start, end) offsets into the clause, and what the
+# reader adds to a span's score (0 for none).
+SpanFinder = Callable[[str], Iterable[tuple[int, int, float]]]
 NEAR = 12  # characters either side of a span whose words tell what it is about
 
 
@@ -82,9 +83,9 @@ def best_in_clauses(
     for position, clause in enumerate(clauses):
         context = clause if position == 0 else clauses[position - 1] + clause
         score = keyword_overlap(keywords, context) + keyword_overlap(keywords, clause)
-        for start, end in find(clause):
+        for start, end, own in find(clause):
             lead_years = set(YEAR.findall(clause[max(0, start - 8) : start]))
-            bonus = (0.5 if lead_years & years else -0.5) if lead_years else 0.0
+            bonus = own + ((0.5 if lead_years & years else -0.5) if lead_years else 0.0)
             # Of two spans in one clause, the one beside the question's words.
             near = clause[max(0, start - NEAR) : start] + clause[end : end + NEAR]
             bonus += 0.1 * keyword_overlap(keywords, near)

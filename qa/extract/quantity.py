@@ -22,16 +22,42 @@ from qa.question import YEAR, Question
 
 
 def best_figure(
-    sentence: str, keywords: Sequence[str], years: frozenset[str], unit: str | None = None
+    sentence: str,
+    keywords: Sequence[str],
+    years: frozenset[str],
+    unit: str | None = None,
+    noun: str | None = None,
 ) -> str | None:
     """The figure, of the asked unit, in the clause that shares most keywords with the
     question."""
 
-    def fitting(clause: str) -> list[tuple[int, int]]:
+    def fitting(clause: str) -> list[tuple[int, int, float]]:
         spans = [(m.start(), m.end()) for m in figures(clause)]
-        return [(s, e) for s, e in spans if unit_fits(clause[s:e].strip(), unit)]
+        return [
+            counted(clause, s, e, noun) for s, e in spans if unit_fits(clause[s:e].strip(), unit)
+        ]
 
     return best_in_clauses(sentence, keywords, years, fitting)
+
+
+# The noun a count question counts, when it ends its phrase: "几个方面的工作", "多少个城市？"
+COUNTED_NOUN = re.compile(
+    r"(?:几|多少)(?:个|项|家|所|条|名|类|批|种)([\u4e00-\u9fff]{2,4}?)(?=的|是|[？?，,。]|$)"
+)
+NOUN_BONUS = 0.3
+
+
+def counted_noun(folded_question: str) -> str | None:
+    """ "几个方面" counts 方面, "多少个城市" counts 城市."""
+    match = COUNTED_NOUN.search(folded_question)
+    return match.group(1) if match else None
+
+
+def counted(clause: str, start: int, end: int, noun: str | None) -> tuple[int, int, float]:
+    """A figure counting the asked noun ("4个方面") wins, the noun kept in the answer."""
+    if noun and fold(clause[end : end + len(noun)]) == noun:
+        return start, end + len(noun), NOUN_BONUS
+    return start, end, 0.0
 
 
 def measures_only(chunk: Chunk) -> bool:
@@ -56,7 +82,8 @@ def mentions_year(chunk: Chunk, years: frozenset[str]) -> bool:
 
 
 def figure_in(question: Question, sentence: str) -> str | None:
-    return best_figure(sentence, question.keywords, question.years, question.unit)
+    noun = counted_noun(question.folded)
+    return best_figure(sentence, question.keywords, question.years, question.unit, noun)
 
 
 def in_text(question: Question, chunk: Chunk, rank: int) -> Extraction | None:

@@ -35,7 +35,7 @@ def precision_wanted(folded_question: str) -> str | None:
     return next((unit for asks, unit in PRECISION if asks.search(folded_question)), None)
 
 
-def dates(clause: str, precision: str | None = None) -> list[tuple[int, int]]:
+def dates(clause: str, precision: str | None = None) -> list[tuple[int, int, float]]:
     folded = fold_aligned(clause)
     found = []
     for m in DATE.finditer(folded):
@@ -43,7 +43,7 @@ def dates(clause: str, precision: str | None = None) -> list[tuple[int, int]]:
             continue  # 2025年度: a year named as a period, not a date
         if precision and not re.search(rf"\d{{1,2}}{precision}|[{_CN}]{precision}", m.group()):
             continue
-        found.append((m.start(), m.end()))
+        found.append((m.start(), m.end(), 0.0))
     return found
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from corpus.chunking import chunk_document
 from corpus.models import Chunk, Document, DocumentMeta
 from corpus.sections import parse_blocks
@@ -118,6 +120,24 @@ def test_pipe_table_rows_keep_their_header_and_offsets() -> None:
     assert all(r.table and r.table.header == ("刑法条文", "罪名") for r in rows)
     start, end = rows[0].paragraphs[0]
     assert text[start:end] == "| 第二百七十七条第五款 | 袭警罪 |"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| 指标 | 基期 | 目标 |\n|---|---|---|\n| | 2020年 | 2025年 |\n"
+        "| 成交额（亿元） | 267.8 | 500 |\n",
+        "\t指标\n\t基期\n\t目标\n\n\t单位\n\t2020年\n\t2025年\n\n"
+        "\t成交额（亿元）\n\t267.8\n\t500\n",
+        "指标  基期  目标\n单位  2020年  2025年\n成交额（亿元）  267.8  500\n",
+    ],
+)
+def test_a_header_broken_over_two_rows_is_one_header(text: str) -> None:
+    from corpus.sections import parse_blocks
+
+    rows = [b.table for b in parse_blocks(text) if b.table]
+    assert len(rows) == 1 and rows[0].cells == ("成交额（亿元）", "267.8", "500")
+    assert rows[0].header[1:] == ("基期2020年", "目标2025年")
 
 
 def test_articles_markdown_and_sections_are_headings() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.fit_verifier import best_threshold, fit
+from eval.fitting import best_threshold, fit
 from index.embedders import FakeEmbedder
 from qa.answer import Answerer
 from qa.confidence import FEATURES, SHIPPED, Verifier, content_pairs, cover, load_verifier

@@ -14,7 +14,7 @@ from qa.answer import distinct_answers
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import Evidence, is_grounded, ranked_sentences
-from qa.extract.quantity import best_figure
+from qa.extract.quantity import best_figure, counted_noun
 from qa.extract.table import cell_answer, measure_answer, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.when import date_in, dates
@@ -332,13 +332,13 @@ def test_an_article_question_gets_the_articles_words() -> None:
     ],
 )
 def test_dates_as_written(text: str, date: str) -> None:
-    assert [text[s:e] for s, e in dates(text)] == [date]
+    assert [text[s:e] for s, e, _ in dates(text)] == [date]
 
 
 def test_a_date_is_not_a_duration_or_a_period_year() -> None:
     assert dates("连续3年以上，工作满12年") == []
     assert dates("2025年度积分制入户") == []
-    assert dates("2025年完成，2025年9月30日截止", precision="日") == [(8, 18)]
+    assert dates("2025年完成，2025年9月30日截止", precision="日") == [(8, 18, 0.0)]
 
 
 def test_the_date_beside_the_asked_verb_wins() -> None:
@@ -358,3 +358,12 @@ def response(answer: str | None) -> AnswerResponse:
 def test_a_two_part_question_keeps_the_parts_that_found_their_own_answer() -> None:
     parts = [response("2019年初"), response("2019年初"), response(None), response("1年")]
     assert [p.answer for p in distinct_answers(parts)] == ["2019年初", "1年"]
+
+
+def test_a_count_keeps_the_noun_it_counts() -> None:
+    sentence = "三级公立医院绩效考核指标体系由医疗质量、运营效率等4个方面的指标构成。"
+    question = parsed("三级公立医院绩效考核指标体系由几个方面的指标构成？")
+    noun = counted_noun(question.folded)
+    assert noun == "方面"
+    assert best_figure(sentence, question.keywords, frozenset(), "个", noun) == "4个方面"
+    assert counted_noun(fold("要建设多少个中试熟化基地？")) is None  # too long to be sure of

@@ -1,0 +1,43 @@
+"""Fitting the logistic models of qa/linear.py: the verifier and the reranker share it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+L2 = 1.0
+STEPS = 3000
+RATE = 0.1
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """L2-regularised logistic regression by gradient descent on standardized columns."""
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales == 0] = 1.0
+    z = (x - means) / scales
+    weights, bias = np.zeros(x.shape[1]), 0.0
+    for _ in range(STEPS):
+        p = 1 / (1 + np.exp(-(z @ weights + bias)))
+        weights -= RATE * (z.T @ (p - y) / len(y) + L2 * weights / len(y))
+        bias -= RATE * float(np.mean(p - y))
+    return means, scales, weights, bias
+
+
+def best_threshold(
+    scores: np.ndarray, y: np.ndarray, cost: float, max_withheld: float = 1.0
+) -> float:
+    """The threshold with the best utility (right − cost × wrong among those shown) of
+    those withholding at most `max_withheld` of the right answers; showing everything
+    (0) is always a candidate."""
+    right = max(1.0, float(np.sum(y)))
+    candidates: list[float] = [0.0, *sorted({float(v) for v in scores})]
+
+    def utility(t: float) -> float:
+        shown = scores >= t
+        return float(np.sum(y[shown]) - cost * np.sum(1 - y[shown]))
+
+    def withheld(t: float) -> float:
+        return float(np.sum(y[scores < t])) / right
+
+    allowed = [t for t in candidates if withheld(t) <= max_withheld]
+    return max(allowed, key=lambda t: (utility(t), -t))

@@ -1,0 +1,72 @@
+"""The passage reranker: its features, its ordering, and where it applies."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.models import Chunk, ChunkId, SectionPath
+from index.backend import ScoredChunk
+from index.embedders import FakeEmbedder
+from index.tokenize import Tokenizer
+from qa.engine import SearchEngine, ingest
+from qa.linear import LogisticModel
+from qa.rerank import FEATURES, Query, Reranker, candidate_features, furniture, load_reranker
+from qa.settings import Settings
+
+TOKENIZER = Tokenizer()
+
+
+def hit(text: str, n: int, score: float = 0.9) -> ScoredChunk:
+    chunk = Chunk(ChunkId(f"d#{n}"), "d", SectionPath(), text, 0, len(text))
+    return ScoredChunk(chunk, score, bm25_rank=n, dense_rank=n)
+
+
+def features(question: str, text: str) -> dict[str, float]:
+    query = Query.read(question, TOKENIZER)
+    return dict(zip(FEATURES, candidate_features(query, hit(text, 0), 0), strict=True))
+
+
+def test_year_and_quantity_features() -> None:
+    asked = "到2025年技术合同成交额目标是多少"
+    assert features(asked, "到2025年，技术合同成交额突破500亿元。")["year_match"] == 1.0
+    assert features(asked, "到2030年，技术合同成交额突破900亿元。")["year_match"] == -1.0
+    assert features(asked, "推动技术合同登记。")["year_match"] == 0.0
+    assert features(asked, "突破500亿元。")["quantity_fit"] == 1.0
+    assert features("牵头单位是谁", "突破500亿元。")["quantity_fit"] == 0.0
+
+
+def test_menu_runs_score_as_furniture() -> None:
+    assert furniture("首页\n简\n繁\nEN\n登录") == 1.0
+    assert furniture("到2025年，全省技术合同成交额突破500亿元。") == 0.0
+
+
+def test_a_model_on_text_focus_puts_the_stating_passage_first() -> None:
+    weights = [1.0 if name == "text_focus" else 0.0 for name in FEATURES]
+    n = len(FEATURES)
+    reranker = Reranker(LogisticModel([0.0] * n, [1.0] * n, weights, 0.0), TOKENIZER)
+    hits = [hit("推动科技成果转化。", 0), hit("技术合同成交额突破500亿元。", 1)]
+    ranked = reranker.rerank("技术合同成交额是多少", hits)
+    assert [h.chunk.chunk_id for h in ranked] == ["d#1", "d#0"]
+    assert ranked[0].score == hits[1].score  # the fused score is kept, not replaced
+
+
+def test_the_shipped_model_loads() -> None:
+    assert load_reranker(TOKENIZER) is not None
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("rerank-data"), embedder="fake")
+    ingest(settings, embedder=FakeEmbedder())
+    return settings
+
+
+def test_only_hybrid_is_reranked(settings: Settings) -> None:
+    plain = SearchEngine(settings.model_copy(update={"rerank": False}), embedder=FakeEmbedder())
+    reranked = SearchEngine(settings, embedder=FakeEmbedder())
+    assert plain.retriever.reranker is None and reranked.retriever.reranker is not None
+    question = "到2025年技术合同成交额目标是多少"
+    for mode in ("bm25", "dense"):
+        ids = [h.chunk.chunk_id for h in plain.retriever.search(question, 5, mode=mode)]
+        assert ids == [h.chunk.chunk_id for h in reranked.retriever.search(question, 5, mode=mode)]
+    assert len(reranked.retriever.search(question, 3, mode="hybrid")) == 3
