@@ -87,7 +87,8 @@ async def metrics(state: StateDep) -> Response:
 
 
 @router.get("/v1/suggestions", tags=["public"], summary="推荐问题：由已载入文件的元数据生成")
-async def suggestions(state: StateDep, _limit: RateLimitDep) -> dict[str, list[str]]:
+async def suggestions(state: StateDep) -> dict[str, list[str]]:
+    # Not rate limited: every widget load asks for it, and it reads metadata only.
     return {"suggestions": await run_in_threadpool(state.qa.suggestions)}
 
 

@@ -47,7 +47,9 @@ class SearchRequest:
 @dataclass(frozen=True)
 class ScoredChunk:
     chunk: Chunk
-    score: float  # fused, scaled to [0, 1]: 1 = first in every retriever used
+    # fused, scaled to [0, 1]: 1 = first in every retriever used; after qa/rerank.py,
+    # the reranker's probability that the passage holds the answer
+    score: float
     bm25_rank: int | None = None  # per-retriever ranks, where the backend reports them
     dense_rank: int | None = None
 

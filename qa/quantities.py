@@ -27,6 +27,7 @@ _UNITS = {
     "|间|床|场|艘|架|种|类|级|期|届|轮|页|本|份|笔|起|只|头|株|万",
 }
 TIME_UNITS = tuple(_UNITS["time"].split("|"))
+ORDINAL_UNITS = ("级", "期", "届", "批", "轮")
 _UNIT = "|".join(
     sorted({u for group in _UNITS.values() for u in group.split("|")}, key=len, reverse=True)
 )
@@ -115,7 +116,8 @@ def unit_fits(figure: str, wanted: str | None) -> bool:
     if wanted == "time":
         return unit in TIME_UNITS
     if wanted == "个":  # the general classifier: 多少个人才 is answered in 人
-        return unit not in ("%", "‰", "元") and "元" not in folded
+        # but not by an ordinal (三级, 第二批, 十四届): those name, they do not count
+        return unit not in ("%", "‰", "元", *ORDINAL_UNITS) and "元" not in folded
     if wanted == "%":
         return unit in ("%", "‰", "个百分点", "百分点")
     return wanted in folded

@@ -36,6 +36,11 @@ ASKING_WORDS = re.compile(
     r"|哪[个些里一种项位年天]?|什么|怎么|怎样|如何)"
     r"|是否|吗|呢|请问|是不是|有没有|能不能|[?？,，。！!]"
 )
+# Characters that carry grammar, not content: a token made only of them (以后, 内要, 可以)
+# is no keyword.
+FUNCTION_CHARS = frozenset(
+    "的了在是和与及对向从以后前被将会能可应该还就都也又再才很要把所之其内中上下里"
+)
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -152,9 +157,16 @@ def is_baseline(folded: str) -> bool:
 def content_words(tokenizer: Tokenizer, text: str) -> tuple[str, ...]:
     """Content words: what a passage must say to be about the question. The words of
     asking itself (多久, 哪里, 规定, 可以) are left out: no passage states them."""
-    tokens = tokenizer.tokenize(text)
+    # The asking words go before tokenizing, so that their fragments (长时间 of 多长时间)
+    # cannot come back as content.
+    tokens = tokenizer.tokenize(ASKING_WORDS.sub("，", text))
     words = {
-        t for t in tokens if len(t) >= 2 and not re.fullmatch(r"[\d.]+", t) and not ASKING.search(t)
+        t
+        for t in tokens
+        if len(t) >= 2
+        and not re.fullmatch(r"[\d.]+", t)
+        and not ASKING.search(t)
+        and not all(ch in FUNCTION_CHARS for ch in t)
     }
     # Drop search-mode sub-words already covered by a longer token.
     return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))

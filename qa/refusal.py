@@ -6,13 +6,42 @@ ingest, and the years they speak of), never from a list tuned to particular docu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from corpus.models import Chunk, Document
-from corpus.normalize import fold
+from corpus.normalize import fold, fold_compact
 from corpus.scope import with_scope
 from index.backend import ScoredChunk
 from qa.question import Question, years_in
+
+# Words that name the other side of an indicator: a figure for 收入 does not answer a
+# question about 支出. Generic Chinese, not any document's vocabulary.
+CONTRASTS: tuple[tuple[str, str], ...] = (
+    ("收入", "支出"),
+    ("进口", "出口"),
+    ("城镇", "农村"),
+    ("上升", "下降"),
+    ("增加", "减少"),
+    ("最高", "最低"),
+    ("上限", "下限"),
+    ("流入", "流出"),
+    ("男性", "女性"),
+)
+_LEVEL = re.compile(r"([一二三四五六七八九十\d]+)(级|批|类|档|星)")
+
+
+def contrasted(asked: str, said: str) -> bool:
+    """The answer's clause speaks of the other side of what was asked (收入 for 支出), or
+    of another level (三级 for 二级): it is about something else."""
+    for a, b in CONTRASTS:
+        for mine, other in ((a, b), (b, a)):
+            if mine in asked and other not in asked and other in said and mine not in said:
+                return True
+    levels = {m.group(0) for m in _LEVEL.finditer(asked)}
+    kinds = {m.group(2) for m in _LEVEL.finditer(asked)}
+    stated = {m.group(0) for m in _LEVEL.finditer(said) if m.group(2) in kinds}
+    return bool(levels) and bool(stated) and not levels & stated
 
 
 class RefusalRules:
@@ -35,6 +64,9 @@ class RefusalRules:
         if question.years - self.corpus_years:
             return "year_not_covered"
         return None
+
+    def about_other_side(self, question: Question, clause: str) -> bool:
+        return contrasted(fold_compact(question.folded), fold_compact(clause))
 
     def passage_out_of_scope(self, question: Question, chunk: Chunk) -> bool:
         """A question about a region that no loaded document is the policy of (吉林's

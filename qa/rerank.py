@@ -11,7 +11,7 @@ compared as.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.models import Chunk
@@ -110,14 +110,20 @@ class Reranker:
         self.tokenizer = tokenizer
 
     def rerank(self, text: str, hits: Sequence[ScoredChunk]) -> list[ScoredChunk]:
-        """The candidates, best model score first; ties keep the fused order. Each keeps
-        its fused score, so what a caller sees as `score` is still the retrieval's."""
+        """The candidates, best first by the model; ties keep the fused order. `score`
+        becomes the model's probability that the passage holds the answer, so scores
+        still fall with rank. A backend that does not report each retriever's ranks
+        (Milvus fuses inside the server) is left in its own order: the model was fitted
+        with them."""
+        if not any(h.bm25_rank is not None or h.dense_rank is not None for h in hits):
+            return list(hits)
         query = Query.read(text, self.tokenizer)
         scored = [
-            (self.model.logit(candidate_features(query, hit, rank)), rank, hit)
+            (self.model.confidence(candidate_features(query, hit, rank)), rank, hit)
             for rank, hit in enumerate(hits)
         ]
-        return [hit for _, _, hit in sorted(scored, key=lambda s: (-s[0], s[1]))]
+        ordered = sorted(scored, key=lambda s: (-s[0], s[1]))
+        return [replace(hit, score=round(p, 4) or 1e-4) for p, _, hit in ordered]
 
 
 def load_reranker(tokenizer: Tokenizer, path: Path | None = None) -> Reranker | None:

@@ -31,6 +31,7 @@ from qa.question import (
     question_parts,
     years_in,
 )
+from qa.refusal import contrasted
 
 PARSER = QuestionParser(lambda text: QueryPlan(text, ()), Tokenizer(), own_names=())
 
@@ -367,3 +368,30 @@ def test_a_count_keeps_the_noun_it_counts() -> None:
     assert noun == "方面"
     assert best_figure(sentence, question.keywords, frozenset(), "个", noun) == "4个方面"
     assert counted_noun(fold("要建设多少个中试熟化基地？")) is None  # too long to be sure of
+
+
+def test_function_words_and_asking_fragments_are_no_keywords() -> None:
+    keywords = parsed("刑事拘留以后，最迟多长时间内要把人送进看守所？").keywords
+    assert "刑事拘留" in keywords and "看守所" in keywords
+    assert not {"以后", "内要", "长时间"} & set(keywords)
+
+
+def test_an_ordinal_does_not_count() -> None:
+    assert not unit_fits("三级", "个") and not unit_fits("第二批", "个")
+    assert unit_fits("4个", "个") and unit_fits("300人", "个")
+
+
+@pytest.mark.parametrize(
+    ("asked", "said", "other"),
+    [
+        ("一般公共预算支出计划增长多少", "一般公共预算收入增长5%", True),
+        ("二级公立医院绩效考核指标有多少个", "三级公立医院绩效考核指标", True),
+        ("一般公共预算收入增长多少", "一般公共预算收入增长5%", False),
+        ("收入和支出各增长多少", "收入增长5%", False),
+        ("三级医院有多少家", "三级公立医院", False),
+    ],
+)
+def test_the_other_side_of_an_indicator_is_not_its_answer(
+    asked: str, said: str, other: bool
+) -> None:
+    assert contrasted(asked, said) is other
