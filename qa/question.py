@@ -41,6 +41,11 @@ ASKING_WORDS = re.compile(
 FUNCTION_CHARS = frozenset(
     "的了在是和与及对向从以后前被将会能可应该还就都也又再才很要把所之其内中上下里"
 )
+# Tokens that are grammar around the content: a modal with its verb (能加, 可开, 要交) and
+# a numeral with its classifier (一项, 一次).
+NOT_CONTENT = re.compile(
+    r"^(?:[能可会要应得][\u4e00-\u9fff]|[一二两三四五六七八九十几每]+[个项次件条种类份位名批])$"
+)
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -167,6 +172,7 @@ def content_words(tokenizer: Tokenizer, text: str) -> tuple[str, ...]:
         and not re.fullmatch(r"[\d.]+", t)
         and not ASKING.search(t)
         and not all(ch in FUNCTION_CHARS for ch in t)
+        and not NOT_CONTENT.match(t)
     }
     # Drop search-mode sub-words already covered by a longer token.
     return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))
