@@ -97,8 +97,15 @@ def detect_script(text: str) -> Script:
     return "traditional" if changed / len(sample) > 0.03 else "simplified"
 
 
+# Characters OpenCC converts differently alone than in their words: a lone 么 becomes 幺,
+# though the 么 of 什么 and 这么 is already simplified.
+_ALONE_DIFFERS = {"么": "么"}
+
+
 @lru_cache(maxsize=20_000)
 def _fold_char(ch: str) -> str:
+    if ch in _ALONE_DIFFERS:
+        return _ALONE_DIFFERS[ch]
     folded = fold(ch)
     return folded[0] if len(folded) == 1 else ch
 

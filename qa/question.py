@@ -128,14 +128,24 @@ def question_parts(text: str) -> list[str]:
     if both and _INTERROGATIVE.search(fold(both.group(4))):
         lead, first, second, rest = both.groups()
         return [f"{lead}{first}{rest}", f"{lead}{second}{rest}"]
-    pieces = [p.strip() for p in re.split(r"(?<=[？?])", text) if p.strip()]
-    asks = [p for p in pieces if len(p) >= 4 and _INTERROGATIVE.search(fold(p))]
-    if len(asks) < 2 or len(asks) != len(pieces) or len(asks) > MAX_PARTS:
+    asks = separate_asks(re.split(r"(?<=[？?])", text))
+    if asks is None:  # "补贴标准是多少，总额最高多少": asks apart by a comma
+        asks = separate_asks(re.split(r"(?<=[，,、；;])", text.rstrip("？?")))
+    if asks is None:
         return [text]
     # A later ask leans on the first one's subject: "基地多久评估一次？不合格会怎样？"
     first = _INTERROGATIVE.search(fold_aligned(asks[0]))  # same offsets as the text
     subject = asks[0][: first.start()] if first else ""
     return [asks[0], *(a if len(a) >= SELF_CONTAINED else subject + a for a in asks[1:])]
+
+
+def separate_asks(pieces: list[str]) -> list[str] | None:
+    """The pieces, if there are two or three and each is an ask of its own."""
+    pieces = [p.strip().rstrip("，,、；;").strip() for p in pieces if p.strip()]
+    asks = [p for p in pieces if len(p) >= 4 and _INTERROGATIVE.search(fold(p))]
+    if len(asks) < 2 or len(asks) != len(pieces) or len(asks) > MAX_PARTS:
+        return None
+    return asks
 
 
 def classify(folded: str) -> QuestionKind:

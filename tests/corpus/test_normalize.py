@@ -33,3 +33,10 @@ def test_detect_script(bundled_docs: list) -> None:
 
 def test_to_traditional() -> None:
     assert to_traditional("技术合同成交额") == "技術合同成交額"
+
+
+def test_aligned_folding_keeps_the_interrogative_whole() -> None:
+    from corpus.normalize import fold_aligned
+
+    # OpenCC turns a lone 么 into 幺; char by char, 什么 must stay 什么.
+    assert fold_aligned("什么时候 什麼 這麼") == "什么时候 什么 这么"

@@ -285,6 +285,11 @@ def test_a_measures_row_gives_the_value_or_the_growth_asked_for() -> None:
             ["見習基地多久評估一次？", "見習基地評估不合格會怎樣？"],
         ),
         ("到2025年技术合同成交额目标是多少", ["到2025年技术合同成交额目标是多少"]),
+        (
+            "见习示范基地的补贴标准是多少，总额最高多少？",
+            ["见习示范基地的补贴标准是多少", "见习示范基地的补贴标准是总额最高多少"],
+        ),
+        ("对非法集资人，按集资金额罚多少？", ["对非法集资人，按集资金额罚多少？"]),
     ],
 )
 def test_a_question_with_two_asks_is_two_questions(question: str, parts: list[str]) -> None:
