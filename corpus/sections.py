@@ -282,17 +282,38 @@ def line_cells(line: Line) -> tuple[str, ...]:
 
 
 def is_line_table(lines: list[Line], i: int) -> bool:
-    """Two or more consecutive one-line rows with the same number of cells."""
+    """Two or more consecutive one-line rows with the same number of cells, or a header
+    whose last cell spans a second header row above such rows."""
     width = len(line_cells(lines[i]))
-    return width >= 2 and i + 1 < len(lines) and len(line_cells(lines[i + 1])) == width
+    if width >= 2 and i + 1 < len(lines) and len(line_cells(lines[i + 1])) == width:
+        return True
+    return spanned_header(lines, i) is not None
+
+
+def spanned_header(lines: list[Line], i: int) -> tuple[str, ...] | None:
+    """ "省（市）  1995年招生人数  分年度招生任务" over "1996年  1997年  1998年" over rows
+    of five cells: the last header cell spans the second row's, so the header reads
+    分年度招生任务1996年, 分年度招生任务1997年, …"""
+    if i + 3 >= len(lines):
+        return None
+    top, sub = line_cells(lines[i]), line_cells(lines[i + 1])
+    width = len(line_cells(lines[i + 2]))
+    if not (top and sub) or len(top) + len(sub) - 1 != width or width < 3:
+        return None
+    if len(line_cells(lines[i + 3])) != width or not looks_like_header(top):
+        return None
+    if not continues_header(sub, sub):
+        return None
+    return (*top[:-1], *(f"{top[-1]}{''.join(c.split())}" for c in sub))
 
 
 def parse_line_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
     title = table_title(lines, i)
-    header = tuple("".join(c.split()) for c in line_cells(lines[i]))
+    spanned = spanned_header(lines, i)
+    header = spanned or tuple("".join(c.split()) for c in line_cells(lines[i]))
     width = len(header)
-    i += 1
-    if i < len(lines) and continues_header(header, line_cells(lines[i])):
+    i += 2 if spanned else 1
+    if not spanned and i < len(lines) and continues_header(header, line_cells(lines[i])):
         header, i = joined_header(header, line_cells(lines[i])), i + 1
     blocks: list[Block] = []
     while i < len(lines) and len(cells := line_cells(lines[i])) == width:

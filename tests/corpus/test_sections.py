@@ -174,3 +174,21 @@ def test_one_line_rows_of_a_plain_text_table() -> None:
     first = rows[0].table
     assert first is not None and first.header == ("产品名称", "单位", "产量", "比上年增长%")
     assert first.title == "表1  2023年主要工业产品产量"
+
+
+def test_a_header_cell_spanning_a_second_header_row() -> None:
+    from corpus.sections import parse_blocks
+
+    text = (
+        "省（市）\t1995年招生人数\t扩招\t分年度招生任务\n"
+        "1996年\t1997年\t1998年\n"
+        "总计\t1445\t555\t1600\t1800\t2000\n"
+        "江苏\t100\t100\t120\t140\t200\n"
+    )
+    rows = [b.table for b in parse_blocks(text) if b.table]
+    assert [r.cells[0] for r in rows] == ["总计", "江苏"]
+    assert rows[1].header[3:] == (
+        "分年度招生任务1996年",
+        "分年度招生任务1997年",
+        "分年度招生任务1998年",
+    )
