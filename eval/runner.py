@@ -6,6 +6,7 @@ every metric in a report is computed from these rows alone (eval/metrics.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,13 +41,26 @@ def grounded(response: AnswerResponse) -> bool:
     return is_grounded(response.answer, first)
 
 
+def holds(got: str, accepted: str) -> bool:
+    """`accepted` is in the answer as a whole figure: 200 is not in 2000名, 1.6万 not in
+    11.6万; words match anywhere."""
+    for match in re.finditer(re.escape(accepted), got):
+        before = got[match.start() - 1 : match.start()]
+        after = got[match.end() : match.end() + 2]
+        cut_before = accepted[:1].isdigit() and (before.isdigit() or before == ".")
+        cut_after = accepted[-1:].isdigit() and bool(re.match(r"\d|\.\d", after))
+        if not (cut_before or cut_after):
+            return True
+    return False
+
+
 def score_answer(q: GoldQuestion, response: AnswerResponse) -> dict[str, bool]:
     answer = response.answer
     first_citation = response.citations[0].text if response.citations else ""
     accepted = [fold_compact(a) for a in q.answers or []]
     got = fold_compact(answer or "")
     return {
-        "correct": bool(answer) and any(a in got for a in accepted),
+        "correct": bool(answer) and any(holds(got, a) for a in accepted),
         "exact": bool(answer) and got in accepted,
         "grounded": grounded(response),
         "citation_ok": bool(q.evidence) and is_relevant(first_citation, q.evidence or []),

@@ -90,7 +90,10 @@ def unit_of(figure: str) -> str:
 def unit_wanted(folded: str) -> str | None:
     """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元,
     多久 wants a time."""
-    share = r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)|占[^，,]{0,8}多少"
+    share = (
+        r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)|占[^，,]{0,8}多少"
+        r"|(?<![功频])率(?:是|为|达到|有|要达到)?(?:多少|几)"  # 失业率是多少; 功率 is no share
+    )
     if re.search(share, folded):
         return "%"
     money = (

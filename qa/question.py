@@ -20,7 +20,8 @@ from index.tokenize import Tokenizer
 from qa.quantities import unit_wanted
 from qa.query import QueryPlan
 
-YEAR = re.compile(r"(20\d\d)年?")
+# A year: 20xx with or without 年; 19xx only with 年 (1998 alone may be a figure).
+YEAR = re.compile(r"(20\d\d|19\d\d(?=年))年?")
 # “四个示范”, “七大行动”: a count of items, which the text lists rather than names.
 COUNTED = re.compile(r"^[一二三四五六七八九十两几]+[个大项条种类]")
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十])?")

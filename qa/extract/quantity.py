@@ -74,10 +74,12 @@ def clause_around(sentence: str, answer: str) -> str:
     return sentence
 
 
-def mentions_year(chunk: Chunk, years: frozenset[str]) -> bool:
+def mentions_year(chunk: Chunk, years: frozenset[str], title: str = "") -> bool:
+    """The passage, its section or its document's title (宜春市2022年…统计公报 speaks of
+    2022 throughout) names an asked year."""
     if not years:
         return True
-    text = fold(" ".join([chunk.text, chunk.context or "", chunk.section.display()]))
+    text = fold(" ".join([chunk.text, chunk.context or "", chunk.section.display(), title]))
     return any(year in text for year in years)
 
 
@@ -86,8 +88,8 @@ def figure_in(question: Question, sentence: str) -> str | None:
     return best_figure(sentence, question.keywords, question.years, question.unit, noun)
 
 
-def in_text(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
-    if not mentions_year(chunk, question.years):
+def in_text(question: Question, chunk: Chunk, rank: int, title: str = "") -> Extraction | None:
+    if not mentions_year(chunk, question.years, title):
         return None  # "到2025年…多少" is not answered by a passage with no year at all
     return in_sentences(question, chunk, rank, figure_in)
 
@@ -108,7 +110,8 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
                 reading = (chunk.table.title or "") + chunk.table.reading()
                 scored.append((keyword_overlap(keywords, reading), 1, rank, found))
             continue
-        found = in_text(question, chunk, rank)
+        document = evidence.documents.get(chunk.doc_id)
+        found = in_text(question, chunk, rank, document.meta.title if document else "")
         if found:
             clause = clause_around(found.sentence, found.answer)
             score = keyword_overlap(keywords, clause + chunk.section.innermost)

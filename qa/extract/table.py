@@ -8,13 +8,25 @@ import re
 from corpus.models import Chunk, TableCells
 from corpus.normalize import fold_aligned, fold_compact
 from qa.extract.passages import MAX_ANSWER, Evidence, Extraction
-from qa.question import YEAR, Question, QuestionKind
+from qa.question import Question, QuestionKind
 
 SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")  # a 序号 cell
 
 
+def year_columns(chunk: Chunk) -> list[tuple[str, str]]:
+    """(label, year) of the columns a year heads: 2025年, or 分年度招生任务1997年 under a
+    spanning header."""
+    if chunk.table is None:
+        return []
+    found = ((h, YEAR_COLUMN.search(h)) for h in chunk.table.header)
+    return [(h, m.group(1)) for h, m in found if m]
+
+
+YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年$")
+
+
 def has_year_columns(chunk: Chunk) -> bool:
-    return chunk.table is not None and any(re.fullmatch(r"20\d\d年", h) for h in chunk.table.header)
+    return bool(year_columns(chunk))
 
 
 def row_unit(chunk: Chunk) -> str:
@@ -35,15 +47,15 @@ def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) ->
     table = chunk.table
     if table is None:
         return None
-    columns = [h for h in table.header if YEAR.fullmatch(h)]
-    wanted = [c for c in columns if c[:4] in years]
+    columns = year_columns(chunk)
+    wanted = [label for label, year in columns if year in years]
     if years and not wanted:
         return None
     if wanted:
         column = wanted[0]
     elif columns:
         # The first year column is the baseline (基期), the last the target.
-        column = columns[0] if baseline else columns[-1]
+        column = columns[0][0] if baseline else columns[-1][0]
     else:
         column = next((h for h in table.header if "目标" in h), "")
     value = table.value_for(column) if column else None

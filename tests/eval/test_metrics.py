@@ -103,3 +103,11 @@ def test_report_is_written_and_lists_failures(tmp_path: Path) -> None:
     png = (tmp_path / "r" / "chart.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     json.dumps(summarize(ROWS))  # the summary is plain JSON
+
+
+def test_a_figure_is_right_only_as_a_whole_number() -> None:
+    from eval.runner import holds
+
+    assert holds("200名", "200") and not holds("2000名", "200")
+    assert holds("1.6万个", "1.6万") and not holds("11.6万", "1.6万")
+    assert holds("由省科技厅牵头", "省科技厅")

@@ -14,7 +14,7 @@ from qa.answer import distinct_answers
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import Evidence, is_grounded, ranked_sentences
-from qa.extract.quantity import best_figure, counted_noun
+from qa.extract.quantity import best_figure, counted_noun, mentions_year
 from qa.extract.table import cell_answer, measure_answer, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.when import date_in, dates
@@ -400,3 +400,26 @@ def test_the_other_side_of_an_indicator_is_not_its_answer(
     asked: str, said: str, other: bool
 ) -> None:
     assert contrasted(asked, said) is other
+
+
+def test_years_of_the_last_century_need_their_nian() -> None:
+    assert years_in("广东1997年的招生任务") == {"1997"}
+    assert years_in("招生1998人") == set() and years_in("到2025年") == {"2025"}
+
+
+def test_a_year_column_under_a_spanning_header_is_read_by_its_year() -> None:
+    header = ("省（市）", "1995年招生人数", "扩招", "分年度招生任务1997年", "分年度招生任务1998年")
+    row = chunk("广东\t120\t30\t135\t150", TableCells(header, ("广东", "120", "30", "135", "150")))
+    assert table_answer(row, frozenset({"1997"})) == "135"
+    assert table_answer(row, frozenset({"1999"})) is None
+
+
+def test_the_documents_title_can_name_the_year() -> None:
+    passage = chunk("全年地区生产总值3473.12亿元，比上年增长4.8%。")
+    assert not mentions_year(passage, frozenset({"2022"}))
+    assert mentions_year(passage, frozenset({"2022"}), "宜春市2022年国民经济和社会发展统计公报")
+
+
+def test_a_rate_asks_a_share_but_power_does_not() -> None:
+    assert unit_wanted("城镇登记失业率是多少") == "%"
+    assert unit_wanted("船用燃气轮机功率是多少兆瓦") == "兆瓦"
