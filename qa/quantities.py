@@ -93,6 +93,7 @@ def unit_wanted(folded: str) -> str | None:
     share = (
         r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)|占[^，,]{0,8}多少"
         r"|(?<![功频])率(?:是|为|达到|有|要达到)?(?:多少|几)"  # 失业率是多少; 功率 is no share
+        r"|幅度|降幅|涨幅|增幅|跌幅"
     )
     if re.search(share, folded):
         return "%"

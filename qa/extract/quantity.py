@@ -116,10 +116,9 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
             clause = clause_around(found.sentence, found.answer)
             score = keyword_overlap(keywords, clause + chunk.section.innermost)
             scored.append((score, 0, rank, found))
-    if not scored:
-        return None
-    best = max(scored, key=lambda item: (item[0], -item[1], -item[2]))[3]
-    return None if about_something_else(question, evidence, best) else best
+    # Best first; a figure about something else gives way to the next one.
+    ranked = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
+    return next((f for *_, f in ranked if not about_something_else(question, evidence, f)), None)
 
 
 MIN_STATED = 0.35  # share of the question's terms a figure's passage must state

@@ -22,7 +22,8 @@ def year_columns(chunk: Chunk) -> list[tuple[str, str]]:
     return [(h, m.group(1)) for h, m in found if m]
 
 
-YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年$")
+# A label naming a year: 2025年, 1995年招生人数, 分年度招生任务1997年.
+YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年")
 
 
 def has_year_columns(chunk: Chunk) -> bool:
@@ -31,16 +32,19 @@ def has_year_columns(chunk: Chunk) -> bool:
 
 def row_unit(chunk: Chunk) -> str:
     """The unit a row states: its indicator's brackets ("技术合同成交额（亿元）" gives 亿元),
-    or a 单位 column."""
+    a 单位 column, or the 单位： its table's title gives."""
     found = re.search(r"[（(]([^）)]{1,4})[）)]", fold_aligned(chunk.text))
     if found:
         return found.group(1)
-    if chunk.table is not None:
-        return next(
-            (c for h, c in zip(chunk.table.header, chunk.table.cells, strict=False) if "单位" in h),
-            "",
-        )
-    return ""
+    if chunk.table is None:
+        return ""
+    column = next(
+        (c for h, c in zip(chunk.table.header, chunk.table.cells, strict=False) if "单位" in h),
+        "",
+    )
+    # Or the table's own line: "…扩大招生计划表 单位：人".
+    titled = re.search(r"单位[:：]\s*([^\s，,；;）)]{1,4})", chunk.table.title or "")
+    return column or (titled.group(1) if titled else "")
 
 
 def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) -> str | None:

@@ -15,7 +15,7 @@ from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import Evidence, is_grounded, ranked_sentences
 from qa.extract.quantity import best_figure, counted_noun, mentions_year
-from qa.extract.table import cell_answer, measure_answer, table_answer
+from qa.extract.table import cell_answer, measure_answer, row_unit, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.when import date_in, dates
 from qa.extract.who import who_answer
@@ -423,3 +423,10 @@ def test_the_documents_title_can_name_the_year() -> None:
 def test_a_rate_asks_a_share_but_power_does_not() -> None:
     assert unit_wanted("城镇登记失业率是多少") == "%"
     assert unit_wanted("船用燃气轮机功率是多少兆瓦") == "兆瓦"
+
+
+def test_a_table_title_gives_the_rows_unit_and_a_price_cut_is_a_share() -> None:
+    header = ("省（市）", "1995年招生人数")
+    table = TableCells(header, ("上海", "105"), title="扩大招生计划表 单位：人")
+    assert row_unit(chunk("上海\t105", table)) == "人"
+    assert unit_wanted("中选药品的平均降价幅度是多少") == "%"
