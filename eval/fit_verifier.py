@@ -23,6 +23,7 @@ import numpy as np
 from corpus.normalize import fold_compact
 from eval.fitting import best_threshold, fit
 from eval.gold import GoldQuestion, load_gold
+from eval.runner import holds
 from qa.answer import Answerer
 from qa.confidence import FEATURES, SHIPPED, Verifier, answer_features
 from qa.engine import SearchEngine
@@ -51,7 +52,7 @@ def collect(data_dir: Path, gold: Sequence[GoldQuestion], into: Examples) -> Non
         if read.found is None:
             continue
         got = fold_compact(read.found.answer)
-        right = any(fold_compact(a) in got for a in q.answers or [])
+        right = any(holds(got, fold_compact(a)) for a in q.answers or [])
         into.features.append(answer_features(parsed, read.evidence, read.found))
         into.labels.append(int(right))
 
