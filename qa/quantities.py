@@ -32,8 +32,8 @@ _UNIT = "|".join(
     sorted({u for group in _UNITS.values() for u in group.split("|")}, key=len, reverse=True)
 )
 # A Chinese numeral holds a digit word: 千瓦 and 百姓 are not numbers, 一千 and 十二 are.
-_CN_DIGIT = "零〇一二两三四五六七八九十"
-_NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGIT}百千]*[{_CN_DIGIT}][{_CN_DIGIT}百千]*)"
+CN_DIGIT = "零〇一二两三四五六七八九十"
+_NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{CN_DIGIT}百千]*[{CN_DIGIT}][{CN_DIGIT}百千]*)"
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
 _PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
 _SUFFIX = r"(?:以上|以下|以内|之内|左右|多|余|(?<=[年月天日时周])内)?"

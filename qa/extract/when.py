@@ -11,9 +11,10 @@ import re
 
 from corpus.normalize import fold_aligned
 from qa.extract.passages import Evidence, Extraction, best_in_clauses, first_answer
+from qa.quantities import CN_DIGIT
 from qa.question import Question
 
-_CN = "零〇一二两三四五六七八九十"
+_CN = CN_DIGIT  # Chinese numerals, as the quantity grammar reads them
 _MONTH = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})月"
 _DAY = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})[日号]"
 _PART = r"(?:上旬|中旬|下旬|年底|年初|年末|底|初|末|中|份)?"
