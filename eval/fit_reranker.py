@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from eval.fitting import fit
-from eval.gold import GoldQuestion, load_gold
+from eval.gold import GoldError, GoldQuestion, load_gold
 from eval.retrieval import is_relevant
+from index.errors import BackendError
 from qa.engine import SearchEngine
 from qa.linear import LogisticModel
 from qa.rerank import FEATURES, POOL, SHIPPED, Query, candidate_features
@@ -51,7 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[list[float]] = []
     labels: list[int] = []
     for data_dir, gold in args.set:
-        collect(Path(data_dir), load_gold(Path(gold)), rows, labels)
+        try:
+            collect(Path(data_dir), load_gold(Path(gold)), rows, labels)
+        except (BackendError, GoldError) as exc:
+            parser.error(str(exc))  # exit 2 with the message, nothing written
     x, y = np.array(rows), np.array(labels, dtype=float)
     if len(set(y.tolist())) < 2:
         parser.error("the candidates need both relevant and other passages to fit on")

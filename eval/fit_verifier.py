@@ -22,8 +22,9 @@ import numpy as np
 
 from corpus.normalize import fold_compact
 from eval.fitting import best_threshold, fit
-from eval.gold import GoldQuestion, load_gold
+from eval.gold import GoldError, GoldQuestion, load_gold
 from eval.runner import holds
+from index.errors import BackendError
 from qa.answer import Answerer
 from qa.confidence import FEATURES, SHIPPED, Verifier, answer_features
 from qa.engine import SearchEngine
@@ -68,7 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("give at least one --set DATA_DIR GOLD")
     examples = Examples([], [])
     for data_dir, gold in args.set:
-        collect(Path(data_dir), load_gold(Path(gold)), examples)
+        try:
+            collect(Path(data_dir), load_gold(Path(gold)), examples)
+        except (BackendError, GoldError) as exc:
+            parser.error(str(exc))  # exit 2 with the message, nothing written
     x, y = np.array(examples.features), np.array(examples.labels, dtype=float)
     if len(set(y.tolist())) < 2:
         parser.error("the examples need both right and wrong answers to fit on")
