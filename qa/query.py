@@ -56,8 +56,41 @@ def names_by_document(documents: Mapping[str, DocumentMeta]) -> dict[str, list[s
     return {doc_id: document_names(meta) for doc_id, meta in documents.items()}
 
 
+# A citizen's words and the official ones documents use for the same thing. Generic
+# Chinese administrative vocabulary, no document's own: the official word is added to
+# what retrieval and the extractors see, the citizen's is kept.
+OFFICIAL_WORDS: dict[str, str] = {
+    "孩子": "子女",
+    "小孩": "子女",
+    "老婆": "配偶",
+    "老公": "配偶",
+    "落户": "入户",
+    "租房": "租赁",
+    "房东": "出租人",
+    "最迟": "至迟",
+    "罚多少": "罚款",
+    "看病": "就医",
+    "上学": "入学",
+    "退休金": "养老金",
+    "补助": "补贴",
+    "交多少钱": "费用",
+    "多少钱": "费用",
+}
+
+
+def with_official_words(text: str) -> str:
+    added = [official for said, official in OFFICIAL_WORDS.items() if said in text]
+    added = [w for w in dict.fromkeys(added) if w not in text]
+    return f"{text} {' '.join(added)}" if added else text
+
+
 def plan_query(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
     """`names` comes from `names_by_document`."""
+    plan = named_plan(query, names)
+    return QueryPlan(with_official_words(plan.text), plan.doc_ids)
+
+
+def named_plan(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
     cleaned = _clean(query)
     mentions: list[tuple[int, str, str]] = []
     for doc_id, doc_names in names.items():

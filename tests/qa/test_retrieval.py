@@ -106,3 +106,9 @@ def test_top_ranked_keeps_ties_in_index_order_past_the_cut() -> None:
     scores = np.array([1.0, 3.0, 2.0, 3.0, 2.0, 0.0, 2.0], dtype=np.float32)
     assert top_ranked(scores, None, 3) == [1, 3, 2]
     assert top_ranked(scores, None, 10) == [1, 3, 2, 4, 6, 0]
+
+
+def test_a_citizens_word_brings_the_official_one_along() -> None:
+    plan = plan_query("积分入户随迁的孩子要多大？最迟什么时候办？", {})
+    assert plan.text.endswith(" 子女 至迟") and plan.text.startswith("积分入户随迁的孩子")
+    assert plan_query("技术合同成交额目标是多少", {}).text == "技术合同成交额目标是多少"
