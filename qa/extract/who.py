@@ -46,7 +46,7 @@ ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 
 # "由谁决定", "由哪个部门负责执行": the verb whose agent is asked.
 ASKED_AGENT = re.compile(
-    r"由(?:谁|哪个|哪些|哪一|什么)[^，。？?]{0,4}?(?:来|去)?(?:负责)?([\u4e00-\u9fff]{2})"
+    r"由(?:谁|哪里|哪个|哪些|哪一|什么)[^，。？?]{0,4}?(?:来|去)?(?:负责)?([\u4e00-\u9fff]{2})"
 )
 
 
@@ -63,7 +63,10 @@ def agent_of(folded_text: str, question: Question) -> str | None:
         score = keyword_overlap(question.keywords, folded_text[start + 1 : match.start()])
         if best is None or score > best[0]:
             best = (score, match.group(1))
-    return best[1] if best else None
+    if best is None:  # "通知负责执行的派出所": the body after the verb
+        after = re.search(rf"负责{verb}的({_BODY})", folded_text)
+        return after.group(1) if after else None
+    return best[1]
 
 
 def post_holder(folded_text: str, folded_question: str) -> str | None:
@@ -130,9 +133,31 @@ def named_before_verb(question: Question, sentence: str) -> str | None:
 PERSON_PASSES: tuple[Pass, ...] = (*TEMPLATE_PASSES, (named_before_verb, False))
 
 
+# "日常管理机构是谁": the noun the question asks the holder of.
+ASKED_IDENTITY = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|为)(?:谁|哪个部门|哪个单位|什么机构)")
+
+
+def identity(question: Question, sentence: str) -> str | None:
+    """ "市高校毕业生公共就业服务机构是本市就业见习基地日常管理机构" for 日常管理机构是谁:
+    the subject of a sentence that calls it by the asked noun."""
+    asked = ASKED_IDENTITY.search(question.folded)
+    if not asked:
+        return None
+    noun = re.escape(asked.group(1)[-6:])
+    folded = fold_aligned(sentence)
+    found = re.search(
+        rf"(?:^|[，。；,;：:\s])([^，。；,;：:\s]{{2,30}}?)(?:是|为)[^，。；]{{0,12}}{noun}", folded
+    )
+    return verbatim(sentence, folded, found.group(1)) if found else None
+
+
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    """The unit whose sentence states most of the question, in whichever usable passage;
-    failing any unit, a person."""
+    """The holder of the asked title, when a sentence names one; else the unit whose
+    sentence states most of the question, in whichever usable passage; failing any
+    unit, a person."""
+    named = first_answer(question, evidence, ((identity, True),))
+    if named is not None:
+        return named
     units = [unit_in(question, evidence, hit.chunk, rank) for rank, hit in evidence.usable]
     found = [u for u in units if u is not None]
     if found:

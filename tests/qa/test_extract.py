@@ -18,7 +18,7 @@ from qa.extract.quantity import best_figure, counted_noun, mentions_year
 from qa.extract.table import cell_answer, measure_answer, row_unit, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.when import date_in, dates
-from qa.extract.who import who_answer
+from qa.extract.who import agent_of, identity, who_answer
 from qa.models import AnswerResponse
 from qa.quantities import figures, unit_fits, unit_of, unit_wanted
 from qa.query import QueryPlan
@@ -430,3 +430,11 @@ def test_a_table_title_gives_the_rows_unit_and_a_price_cut_is_a_share() -> None:
     table = TableCells(header, ("上海", "105"), title="扩大招生计划表 单位：人")
     assert row_unit(chunk("上海\t105", table)) == "人"
     assert unit_wanted("中选药品的平均降价幅度是多少") == "%"
+
+
+def test_who_holds_the_asked_title_and_who_does_the_asked_duty() -> None:
+    question = parsed("就业见习基地的日常管理机构是谁？")
+    sentence = "市高校毕业生公共就业服务机构是本市就业见习基地日常管理机构，负责评估。"
+    assert identity(question, sentence) == "市高校毕业生公共就业服务机构"
+    text = "制作解除取保候审决定书，并及时通知负责执行的派出所、被取保候审人。"
+    assert agent_of(fold(text), parsed("决定取保候审后，由哪里负责执行？")) == "派出所"
