@@ -18,14 +18,15 @@ from qa.extract.passages import (
     Evidence,
     Extraction,
     beyond_title,
+    content_pairs,
     context_of,
+    cover,
     focus,
     keyword_overlap,
-    ranked_sentences,
 )
 from qa.linear import RESOURCES, LogisticModel, load_model
 from qa.quantities import figures
-from qa.question import ASKING_WORDS, YEAR, Question, QuestionKind
+from qa.question import YEAR, Question, QuestionKind
 
 KINDS = tuple(QuestionKind)
 FEATURES: tuple[str, ...] = (
@@ -60,11 +61,11 @@ def answer_features(question: Question, evidence: Evidence, found: Extraction) -
     terms = [k for k in keywords if not YEAR.search(k)]
     unstated = sum(1 for k in terms if k not in context) / len(terms) if terms else 0.0
     both = hit.bm25_rank is not None and hit.dense_rank is not None
-    pairs = content_pairs(question)
-    ranked = ranked_sentences(question, evidence)
-    best_focus = ranked[0].focus if ranked else 0.0
+    pairs = content_pairs(question.folded)
+    best_focus = evidence.ranked[0].focus if evidence.ranked else 0.0
+    own_focus = focus(keywords, found.sentence, chunk.section.innermost)
     return [
-        focus(keywords, found.sentence, chunk.section.innermost),
+        own_focus,
         keyword_overlap(question.keywords, context),
         unstated,
         float(found.hit),
@@ -77,24 +78,11 @@ def answer_features(question: Question, evidence: Evidence, found: Extraction) -
         len(question.keywords) / 10,
         cover(pairs, found.sentence + chunk.section.innermost),
         cover(pairs, clause_of(found.sentence, found.answer)),
-        max(0.0, best_focus - focus(keywords, found.sentence, chunk.section.innermost)),
+        max(0.0, best_focus - own_focus),
         min(1.0, max((len(k) for k in keywords if k not in context), default=0) / 4),
         min(1.0, max(0, len(figures(found.sentence)) - 1) / 5),
         *(float(question.kind == k) for k in KINDS),
     ]
-
-
-def content_pairs(question: Question) -> set[str]:
-    """The question's character pairs, its words of asking left out."""
-    text = fold_compact(ASKING_WORDS.sub("", question.folded))
-    return {text[i : i + 2] for i in range(len(text) - 1)} - {""}
-
-
-def cover(pairs: set[str], text: str) -> float:
-    if not pairs:
-        return 0.0
-    folded = fold_compact(text)
-    return sum(1 for p in pairs if p in folded) / len(pairs)
 
 
 def clause_of(sentence: str, answer: str) -> str:

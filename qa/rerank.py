@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.models import Chunk
-from corpus.normalize import fold_compact
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
+from qa.extract.passages import content_pairs, cover, focus
 from qa.linear import RESOURCES, LogisticModel, load_model
 from qa.quantities import figures
-from qa.question import ASKING_WORDS, QuestionKind, classify, content_words, years_in
+from qa.question import QuestionKind, classify, content_words, years_in
 
 POOL = 20  # fused candidates reranked; below it recall barely grows (measured: 0.96 at 20)
 FEATURES: tuple[str, ...] = (
@@ -52,19 +52,12 @@ class Query:
 
     @classmethod
     def read(cls, text: str, tokenizer: Tokenizer) -> Query:
-        content = fold_compact(ASKING_WORDS.sub("", text))
         return cls(
             keywords=content_words(tokenizer, text),
-            pairs=frozenset(content[i : i + 2] for i in range(len(content) - 1)),
+            pairs=content_pairs(text),
             years=frozenset(years_in(text)),
             asks_quantity=classify(text) == QuestionKind.QUANTITY,
         )
-
-
-def share(keywords: Sequence[str], text: str) -> float:
-    total = sum(len(k) for k in keywords)
-    folded = fold_compact(text)
-    return sum(len(k) for k in keywords if k in folded) / total if total else 0.0
 
 
 def furniture(text: str) -> float:
@@ -83,22 +76,20 @@ def candidate_features(query: Query, hit: ScoredChunk, rank: int) -> list[float]
     chunk: Chunk = hit.chunk
     heading = chunk.section.display()
     context = " ".join([heading, chunk.context or "", chunk.text])
-    folded = fold_compact(context)
     table = chunk.table
     header = " ".join([table.title or "", *table.header]) if table else ""
-    pairs = sum(1 for p in query.pairs if p in folded) / len(query.pairs) if query.pairs else 0
     return [
         hit.score,
         rank / POOL,
         1 / (1 + hit.bm25_rank) if hit.bm25_rank is not None else 0.0,
         1 / (1 + hit.dense_rank) if hit.dense_rank is not None else 0.0,
-        share(query.keywords, chunk.text),
-        share(query.keywords, heading),
-        pairs,
+        focus(query.keywords, chunk.text),
+        focus(query.keywords, heading),
+        cover(query.pairs, context),
         year_match(query.years, context),
         float(bool(figures(chunk.text))) if query.asks_quantity else 0.0,
         float(table is not None),
-        share(query.keywords, header) if table else 0.0,
+        focus(query.keywords, header) if table else 0.0,
         furniture(chunk.text),
         min(2.0, len(chunk.text) / 300),
     ]

@@ -16,7 +16,7 @@ from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
 from corpus.normalize import fold_compact
 from index.backend import ScoredChunk
-from qa.question import YEAR, Question, years_in
+from qa.question import ASKING_WORDS, YEAR, Question, years_in
 
 MAX_ANSWER = 80
 MIN_OVERLAP = 0.34  # share of the question's keywords the answering passage must hold
@@ -45,6 +45,12 @@ class Evidence:
         """(rank, hit) of the passages that match the question enough; computed only for
         the kinds that read passages' wording (metadata questions do not)."""
         return usable_hits(self.question, self.hits)
+
+    @cached_property
+    def ranked(self) -> list[Candidate]:
+        """`ranked_sentences` of the question, computed once for the extractor and the
+        verifier alike."""
+        return ranked_sentences(self.question, self)
 
 
 def context_of(chunk: Chunk) -> str:
@@ -92,6 +98,20 @@ def best_in_clauses(
             if best is None or score + bonus > best[0]:
                 best = (score + bonus, clause[start:end].strip())
     return best[1] if best else None
+
+
+def content_pairs(text: str) -> frozenset[str]:
+    """A question's character pairs, its words of asking left out."""
+    content = fold_compact(ASKING_WORDS.sub("", text))
+    return frozenset(content[i : i + 2] for i in range(len(content) - 1))
+
+
+def cover(pairs: frozenset[str], text: str) -> float:
+    """Share of `pairs` the text holds."""
+    if not pairs:
+        return 0.0
+    folded = fold_compact(text)
+    return sum(1 for p in pairs if p in folded) / len(pairs)
 
 
 def is_grounded(answer: str, passage: str) -> bool:
@@ -213,7 +233,7 @@ def first_answer(
 ) -> Extraction | None:
     """The usable passages' sentences, best focus first, read by each pass in turn: a
     stricter rule anywhere beats a looser one in the best sentence."""
-    ranked = [c for c in ranked_sentences(question, evidence) if c.focus >= min_focus]
+    ranked = [c for c in evidence.ranked if c.focus >= min_focus]
     for rule, everywhere in passes:
         for c in ranked if everywhere else ranked[:LOOSE_TRIES]:
             answer = rule(question, c.sentence)

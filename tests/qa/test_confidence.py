@@ -11,8 +11,9 @@ import pytest
 from eval.fitting import best_threshold, fit
 from index.embedders import FakeEmbedder
 from qa.answer import Answerer
-from qa.confidence import FEATURES, SHIPPED, Verifier, content_pairs, cover, load_verifier
+from qa.confidence import FEATURES, SHIPPED, Verifier, load_verifier
 from qa.engine import SearchEngine, ingest
+from qa.extract.passages import content_pairs, cover
 from qa.settings import Settings
 from tests.qa.test_extract import parsed
 
@@ -46,7 +47,7 @@ def test_confidence_follows_the_weights() -> None:
 
 
 def test_question_pairs_leave_the_asking_out() -> None:
-    pairs = content_pairs(parsed("技术合同成交额是多少？"))
+    pairs = content_pairs(parsed("技术合同成交额是多少？").folded)
     assert "多少" not in pairs and "成交" in pairs
     assert cover(pairs, "技术合同成交额突破500亿元") == 1.0
 
