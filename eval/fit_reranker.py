@@ -10,17 +10,13 @@ for a passage holding an evidence string, 0 for the others. Fit only on the tuni
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from eval.fitting import fit
-from eval.gold import GoldError, GoldQuestion, load_gold
+from eval.fitting import examples, fit, sets_parser
+from eval.gold import GoldQuestion
 from eval.retrieval import is_relevant
-from index.errors import BackendError
 from qa.engine import SearchEngine
 from qa.linear import LogisticModel
 from qa.rerank import FEATURES, POOL, SHIPPED, Query, candidate_features
@@ -43,22 +39,9 @@ def collect(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", nargs=2, action="append", metavar=("DATA_DIR", "GOLD"))
-    parser.add_argument("--out", type=Path, default=SHIPPED)
+    parser = sets_parser(__doc__.split("\n\n")[0], SHIPPED)
     args = parser.parse_args(argv)
-    if not args.set:
-        parser.error("give at least one --set DATA_DIR GOLD")
-    rows: list[list[float]] = []
-    labels: list[int] = []
-    for data_dir, gold in args.set:
-        try:
-            collect(Path(data_dir), load_gold(Path(gold)), rows, labels)
-        except (BackendError, GoldError) as exc:
-            parser.error(str(exc))  # exit 2 with the message, nothing written
-    x, y = np.array(rows), np.array(labels, dtype=float)
-    if len(set(y.tolist())) < 2:
-        parser.error("the candidates need both relevant and other passages to fit on")
+    x, y = examples(parser, args.set, collect)
     means, scales, weights, bias = fit(x, y)
     model = LogisticModel(means.tolist(), scales.tolist(), weights.tolist(), bias)
     summary = {

@@ -12,19 +12,17 @@ answer costs more than a refusal. Fit only on the tuning split; judge on the oth
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from corpus.normalize import fold_compact
-from eval.fitting import best_threshold, fit
-from eval.gold import GoldError, GoldQuestion, load_gold
+from eval.fitting import best_threshold, examples, fit, sets_parser
+from eval.gold import GoldQuestion
 from eval.runner import holds
-from index.errors import BackendError
 from qa.answer import Answerer
 from qa.confidence import FEATURES, SHIPPED, Verifier, answer_features
 from qa.engine import SearchEngine
@@ -37,13 +35,9 @@ COST = 1.0  # a wrong answer shown loses what a right one gains
 MAX_WITHHELD = 0.0
 
 
-@dataclass
-class Examples:
-    features: list[list[float]]
-    labels: list[int]
-
-
-def collect(data_dir: Path, gold: Sequence[GoldQuestion], into: Examples) -> None:
+def collect(
+    data_dir: Path, gold: Sequence[GoldQuestion], rows: list[list[float]], labels: list[int]
+) -> None:
     answerer = Answerer(SearchEngine(Settings(data_dir=data_dir)), verify=False)
     for q in gold:
         if not q.graded or len(question_parts(q.question)) > 1:
@@ -54,31 +48,19 @@ def collect(data_dir: Path, gold: Sequence[GoldQuestion], into: Examples) -> Non
             continue
         got = fold_compact(read.found.answer)
         right = any(holds(got, fold_compact(a)) for a in q.answers or [])
-        into.features.append(answer_features(parsed, read.evidence, read.found))
-        into.labels.append(int(right))
+        rows.append(answer_features(parsed, read.evidence, read.found))
+        labels.append(int(right))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", nargs=2, action="append", metavar=("DATA_DIR", "GOLD"))
-    parser.add_argument("--out", type=Path, default=SHIPPED)
+    parser = sets_parser(__doc__.split("\n\n")[0], SHIPPED)
     parser.add_argument("--cost", type=float, default=COST)
     parser.add_argument("--max-withheld", type=float, default=MAX_WITHHELD)
     args = parser.parse_args(argv)
-    if not args.set:
-        parser.error("give at least one --set DATA_DIR GOLD")
-    examples = Examples([], [])
-    for data_dir, gold in args.set:
-        try:
-            collect(Path(data_dir), load_gold(Path(gold)), examples)
-        except (BackendError, GoldError) as exc:
-            parser.error(str(exc))  # exit 2 with the message, nothing written
-    x, y = np.array(examples.features), np.array(examples.labels, dtype=float)
-    if len(set(y.tolist())) < 2:
-        parser.error("the examples need both right and wrong answers to fit on")
+    x, y = examples(parser, args.set, collect)
     means, scales, weights, bias = fit(x, y)
     verifier = Verifier(means.tolist(), scales.tolist(), weights.tolist(), bias, 0.0)
-    scores = np.array([verifier.confidence(row) for row in examples.features])
+    scores = np.array([verifier.confidence(row) for row in x.tolist()])
     threshold = best_threshold(scores, y, args.cost, args.max_withheld)
     shown = scores >= threshold
     summary = {
@@ -91,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "precision_after": round(float(y[shown].mean()), 3) if shown.any() else None,
         "shown_after": int(shown.sum()),
     }
-    fitted = Verifier(verifier.means, verifier.scales, verifier.weights, bias, threshold)
+    fitted = replace(verifier, threshold=threshold)
     args.out.write_text(fitted.to_json(FEATURES, summary) + "\n", encoding="utf-8")
     print(summary, file=sys.stderr)
     return 0

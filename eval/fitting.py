@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
 import numpy as np
+
+from eval.gold import GoldError, GoldQuestion, load_gold
+from index.errors import BackendError
 
 L2 = 1.0
 STEPS = 3000
@@ -41,3 +48,34 @@ def best_threshold(
 
     allowed = [t for t in candidates if withheld(t) <= max_withheld]
     return max(allowed, key=lambda t: (utility(t), -t))
+
+
+# Adds one set's examples: (data dir, its gold questions, feature rows, labels).
+Collect = Callable[[Path, Sequence[GoldQuestion], list[list[float]], list[int]], None]
+
+
+def sets_parser(description: str, out: Path) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--set", nargs=2, action="append", metavar=("DATA_DIR", "GOLD"))
+    parser.add_argument("--out", type=Path, default=out)
+    return parser
+
+
+def examples(
+    parser: argparse.ArgumentParser, sets: Sequence[Sequence[str]] | None, collect: Collect
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every set's feature rows and labels; a missing set, index or gold file is an exit-2
+    message before anything is written."""
+    if not sets:
+        parser.error("give at least one --set DATA_DIR GOLD")
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for data_dir, gold in sets:
+        try:
+            collect(Path(data_dir), load_gold(Path(gold)), rows, labels)
+        except (BackendError, GoldError) as exc:
+            parser.error(str(exc))
+    y = np.array(labels, dtype=float)
+    if len(set(y.tolist())) < 2:
+        parser.error("the examples need both labels (1 and 0) to fit on")
+    return np.array(rows), y
