@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import fold_compact
-from qa.confidence import answer_features, clause_of, load_verifier
+from qa.confidence import answer_features, load_verifier
 from qa.engine import SearchEngine
 from qa.extract import extract
-from qa.extract.passages import Evidence, Extraction
+from qa.extract.passages import Evidence, Extraction, clause_around
 from qa.models import AnswerResponse
 from qa.question import Question, QuestionParser, question_parts
 from qa.refusal import RefusalRules
@@ -102,7 +102,7 @@ class Answerer:
             return Reading(evidence, None, refusal)
         found = extract(question, evidence)
         if found is not None and self.refusals.about_other_side(
-            question, clause_of(found.sentence, found.answer)
+            question, clause_around(found.sentence, found.answer)
         ):
             return Reading(evidence, None, "no_evidence")
         if found is not None and self.refusals.passage_out_of_scope(

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from corpus.normalize import fold_compact
 from qa.extract.passages import (
-    CLAUSE_SPLIT,
     Evidence,
     Extraction,
     beyond_title,
+    clause_around,
     content_pairs,
     context_of,
     cover,
@@ -77,22 +77,12 @@ def answer_features(question: Question, evidence: Evidence, found: Extraction) -
         float(chunk.table is not None),
         len(question.keywords) / 10,
         cover(pairs, found.sentence + chunk.section.innermost),
-        cover(pairs, clause_of(found.sentence, found.answer)),
+        cover(pairs, clause_around(found.sentence, found.answer)),
         max(0.0, best_focus - own_focus),
         min(1.0, max((len(k) for k in keywords if k not in context), default=0) / 4),
         min(1.0, max(0, len(figures(found.sentence)) - 1) / 5),
         *(float(question.kind == k) for k in KINDS),
     ]
-
-
-def clause_of(sentence: str, answer: str) -> str:
-    """The clause holding the answer, with the one before it."""
-    clauses = CLAUSE_SPLIT.split(sentence)
-    folded = fold_compact(answer)
-    for i, clause in enumerate(clauses):
-        if folded and folded in fold_compact(clause):
-            return (clauses[i - 1] if i else "") + clause
-    return sentence
 
 
 Verifier = LogisticModel

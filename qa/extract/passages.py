@@ -114,6 +114,15 @@ def cover(pairs: frozenset[str], text: str) -> float:
     return sum(1 for p in pairs if p in folded) / len(pairs)
 
 
+def clause_around(sentence: str, answer: str) -> str:
+    """The clause of `sentence` that holds `answer`, with the clause before it."""
+    clauses = re.split(r"[，,；;：:。]", sentence)
+    for i, clause in enumerate(clauses):
+        if answer in clause:
+            return (clauses[i - 1] if i else "") + clause
+    return sentence
+
+
 def is_grounded(answer: str, passage: str) -> bool:
     return bool(answer) and fold_compact(answer) in fold_compact(passage)
 

@@ -12,6 +12,7 @@ from qa.extract.passages import (
     Evidence,
     Extraction,
     best_in_clauses,
+    clause_around,
     context_of,
     in_sentences,
     keyword_overlap,
@@ -63,15 +64,6 @@ def counted(clause: str, start: int, end: int, noun: str | None) -> tuple[int, i
 def measures_only(chunk: Chunk) -> bool:
     """A row whose figures stand in cells of their own, with no unit beside them."""
     return chunk.table is not None and not figures(chunk.text) and len(chunk.table.header) > 1
-
-
-def clause_around(sentence: str, answer: str) -> str:
-    """The clause of `sentence` that holds `answer`, with the clause before it."""
-    clauses = re.split(r"[，,；;：:。]", sentence)
-    for i, clause in enumerate(clauses):
-        if answer in clause:
-            return (clauses[i - 1] if i else "") + clause
-    return sentence
 
 
 def mentions_year(chunk: Chunk, years: frozenset[str], title: str = "") -> bool:
