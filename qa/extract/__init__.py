@@ -16,7 +16,7 @@ from typing import Protocol
 
 from corpus.normalize import fold_compact
 from qa.extract import listing, meta, quantity, what, when, who
-from qa.extract.passages import Evidence, Extraction
+from qa.extract.passages import Evidence, Extraction, asked_share
 from qa.extract.table import in_table_cell
 from qa.question import Question, QuestionKind
 
@@ -57,12 +57,7 @@ ECHO_SHARE = 0.9  # share of an answer's character pairs found in the question
 def echoes(question: Question, found: Extraction) -> bool:
     """An "answer" made of the question's own words (是否需要备案 → "房屋租赁登记备案")
     tells the asker nothing: refuse rather than show it."""
-    answer = fold_compact(found.answer)
-    pairs = [answer[i : i + 2] for i in range(len(answer) - 1)]
-    if not pairs:
-        return False
-    asked = fold_compact(question.text)
-    return sum(p in asked for p in pairs) / len(pairs) >= ECHO_SHARE
+    return asked_share(found.answer, fold_compact(question.text)) >= ECHO_SHARE
 
 
 __all__ = ["EXTRACTORS", "Evidence", "Extraction", "Extractor", "extract"]

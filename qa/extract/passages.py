@@ -123,6 +123,14 @@ def clause_around(sentence: str, answer: str) -> str:
     return sentence
 
 
+def asked_share(text: str, asked: str) -> float:
+    """Share of the text's character pairs that the (folded, compact) question holds;
+    0 for a text too short to have any."""
+    folded = fold_compact(text)
+    pairs = [folded[i : i + 2] for i in range(len(folded) - 1)]
+    return sum(p in asked for p in pairs) / len(pairs) if pairs else 0.0
+
+
 def is_grounded(answer: str, passage: str) -> bool:
     return bool(answer) and fold_compact(answer) in fold_compact(passage)
 

@@ -13,6 +13,10 @@ from qa.question import Question, QuestionKind
 SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")  # a 序号 cell
 
 
+# A label naming a year: 2025年, 1995年招生人数, 分年度招生任务1997年.
+YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年")
+
+
 def year_columns(chunk: Chunk) -> list[tuple[str, str]]:
     """(label, year) of the columns a year heads: 2025年, or 分年度招生任务1997年 under a
     spanning header."""
@@ -20,10 +24,6 @@ def year_columns(chunk: Chunk) -> list[tuple[str, str]]:
         return []
     found = ((h, YEAR_COLUMN.search(h)) for h in chunk.table.header)
     return [(h, m.group(1)) for h, m in found if m]
-
-
-# A label naming a year: 2025年, 1995年招生人数, 分年度招生任务1997年.
-YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年")
 
 
 def has_year_columns(chunk: Chunk) -> bool:

@@ -13,6 +13,7 @@ from qa.extract.passages import (
     Evidence,
     Extraction,
     Pass,
+    asked_share,
     first_answer,
     keyword_overlap,
     verbatim,
@@ -79,9 +80,7 @@ RESTATES = 0.5  # share of a clause's character pairs the question holds
 
 def restates(clause: str, asked: str) -> bool:
     """A clause made mostly of the question's own words adds nothing to it."""
-    folded = fold_compact(clause)
-    pairs = [folded[i : i + 2] for i in range(len(folded) - 1)]
-    return bool(pairs) and sum(p in asked for p in pairs) / len(pairs) >= RESTATES
+    return asked_share(clause, asked) >= RESTATES
 
 
 def cut_at_clause(text: str) -> str:
@@ -92,9 +91,7 @@ def cut_at_clause(text: str) -> str:
     return text[: ends[-1]] if ends and ends[-1] >= MAX_ANSWER // 2 else text[:MAX_ANSWER]
 
 
-ARTICLE_LABEL = re.compile(
-    r"^\s*第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十])?\s*"
-)
+ARTICLE_LABEL = re.compile(rf"^\s*{ARTICLE.pattern}\s*")
 ASKS_CONTENT = re.compile(r"怎么规定|如何规定|规定了什么|什么内容|内容是什么|说了什么|讲了什么")
 
 
