@@ -191,16 +191,20 @@ _YEAR_CELL = re.compile(r"^(?:19|20)\d\d年?(?:[—-](?:19|20)\d\d年?)?$")
 _HEADER_WORD = re.compile(r"^[（(][^）)]{1,8}[）)]$|单位|增长|增速|比重|%|基期|目标|预期|实际")
 
 
-def continues_header(header: tuple[str, ...], cells: tuple[str, ...]) -> bool:
-    """A second header row (a header broken over two rows: 基期 / 目标 above 2020年 /
-    2025年, or units under the labels): as wide, short labels, no figure but a year."""
+def second_header_row(cells: tuple[str, ...]) -> bool:
+    """Cells that can only be a header's second row (基期 / 目标 above 2020年 / 2025年,
+    units under the labels): short labels, no figure but a year, and something only a
+    header row holds (a year column, a unit, a growth or share label)."""
     return (
-        len(cells) == len(header)
-        and looks_like_header(cells)
+        looks_like_header(cells)
         and all(not re.search(r"\d", c) or _YEAR_CELL.match(c) for c in cells)
-        # What only a header row holds: a year column, a unit, a growth or share label.
         and any(_YEAR_CELL.match(c) or _HEADER_WORD.search(c) for c in cells)
     )
+
+
+def continues_header(header: tuple[str, ...], cells: tuple[str, ...]) -> bool:
+    """A header broken over two rows of the same width."""
+    return len(cells) == len(header) and second_header_row(cells)
 
 
 def joined_header(header: tuple[str, ...], cells: tuple[str, ...]) -> tuple[str, ...]:
@@ -302,9 +306,9 @@ def spanned_header(lines: list[Line], i: int) -> tuple[str, ...] | None:
         return None
     if len(line_cells(lines[i + 3])) != width or not looks_like_header(top):
         return None
-    if not continues_header(sub, sub):
+    if not second_header_row(sub):
         return None
-    return (*top[:-1], *(f"{top[-1]}{''.join(c.split())}" for c in sub))
+    return (*top[:-1], *joined_header((top[-1],) * len(sub), sub))
 
 
 def parse_line_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
