@@ -35,11 +35,17 @@ _UNIT = "|".join(
 CN_DIGIT = "零〇一二两三四五六七八九十"
 _NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{CN_DIGIT}百千]*[{CN_DIGIT}][{CN_DIGIT}百千]*)"
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
+# A magnitude with its unit (万人, 亿元): the shape of an answer, no content of a question.
+MAGNITUDE_UNIT = re.compile(rf"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)(?:{_UNIT})")
 _PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
 _SUFFIX = r"(?:以上|以下|以内|之内|左右|多|余|(?<=[年月天日时周])内)?"
 # A range may give its unit once (2—3年) or on both ends (60%—70%, 5万—10万元).
-_RANGE = rf"(?:{_MAGNITUDE}(?:%|‰|{_UNIT})?\s?[—\-~～至到]\s?{_NUMBER})?"
-_ONE = rf"{_NUMBER}{_RANGE}\s?{_MAGNITUDE}\s?(?:{_UNIT})"
+# A space or a line break may stand between a figure and its unit (PDF text: "26 万人",
+# "1000\n部"); a cell break may not: "82373232\n\t天河区" is a telephone number beside
+# an address.
+_GAP = r"[ \u00a0\n]?"
+_RANGE = rf"(?:{_MAGNITUDE}(?:%|‰|{_UNIT})?{_GAP}[—\-~～至到]{_GAP}{_NUMBER})?"
+_ONE = rf"{_NUMBER}{_RANGE}{_GAP}{_MAGNITUDE}{_GAP}(?:{_UNIT})"
 # Shares said in words: 一半以上, 过半, 三分之一, 百分之三十.
 _SHARE_WORDS = rf"(?:超过|过|近)?一半|过半|{_NUMBER}分之{_NUMBER}"
 FIGURE = re.compile(

@@ -17,11 +17,12 @@ from corpus.models import Script
 from corpus.normalize import detect_script, fold, fold_aligned, fold_compact, strip_invisible
 from corpus.scope import named_places
 from index.tokenize import Tokenizer
-from qa.quantities import unit_wanted
-from qa.query import QueryPlan
+from qa.quantities import MAGNITUDE_UNIT, unit_wanted
+from qa.query import OFFICIAL_WORDS, QueryPlan
 
-# A year: 20xx with or without 年; 19xx only with 年 (1998 alone may be a figure).
-YEAR = re.compile(r"(20\d\d|19\d\d(?=年))年?")
+# A year: 20xx with or without 年; 19xx only with 年 (1998 alone may be a figure); never
+# four digits of a longer number (42038元 holds no 2038).
+YEAR = re.compile(r"(?<![\d.])(20\d\d|19\d\d(?=年))(?!\d)年?")
 # “四个示范”, “七大行动”: a count of items, which the text lists rather than names.
 COUNTED = re.compile(r"^[一二三四五六七八九十两几]+[个大项条种类]")
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十])?")
@@ -158,6 +159,21 @@ def years_in(text: str) -> set[str]:
     return {m.group(1) for m in YEAR.finditer(fold(text))}
 
 
+# A year a figure is compared with (比2021年减少, 较2020年, 与2019年相比) is not the year the
+# sentence reports.
+COMPARED_YEAR = re.compile(r"[比较与]$")
+
+
+def stated_years(text: str) -> set[str]:
+    """The years a sentence reports on: those it only compares with left out."""
+    folded = fold(text)
+    return {
+        m.group(1)
+        for m in YEAR.finditer(folded)
+        if not COMPARED_YEAR.search(folded[max(0, m.start() - 1) : m.start()])
+    }
+
+
 def expected_items(folded: str) -> int | None:
     digits = "两二三四五六七八九"
     match = re.search(rf"哪([{digits}])|([{digits}])(大|个|项|条)", folded)
@@ -184,6 +200,7 @@ def content_words(tokenizer: Tokenizer, text: str) -> tuple[str, ...]:
         and not ASKING.search(t)
         and not all(ch in FUNCTION_CHARS for ch in t)
         and not NOT_CONTENT.match(t)
+        and not MAGNITUDE_UNIT.fullmatch(t)
     }
     # Drop search-mode sub-words already covered by a longer token.
     return tuple(sorted(w for w in words if not any(w != o and w in o for o in words)))
@@ -226,7 +243,11 @@ class QuestionParser:
         )
 
     def keywords(self, search_text: str) -> tuple[str, ...]:
-        return content_words(self.tokenizer, search_text)
+        """Content words; a citizen's word whose official one the query plan added (孩子
+        beside 子女) is left to the official word, which is the one a passage says."""
+        words = content_words(self.tokenizer, search_text)
+        replaced = {w for w in words if w in OFFICIAL_WORDS and OFFICIAL_WORDS[w] in search_text}
+        return tuple(w for w in words if w not in replaced)
 
     def named_items(self, text: str) -> tuple[str, ...]:
         """Quoted names ("冰雪产业技术") the answering passage must mention.

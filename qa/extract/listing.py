@@ -28,5 +28,9 @@ def list_in(question: Question, sentence: str) -> str | None:
     return listed or template_answer(sentence, question.folded)
 
 
+# A sentence stating less of the question than this lists something else's items.
+MIN_FOCUS = 0.2
+
+
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    return first_answer(question, evidence, ((list_in, True),))
+    return first_answer(question, evidence, ((list_in, True),), MIN_FOCUS)

@@ -16,7 +16,7 @@ from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
 from corpus.normalize import fold_compact
 from index.backend import ScoredChunk
-from qa.question import ASKING_WORDS, YEAR, Question, years_in
+from qa.question import ASKING_WORDS, YEAR, Question, stated_years
 
 MAX_ANSWER = 80
 MIN_OVERLAP = 0.34  # share of the question's keywords the answering passage must hold
@@ -44,7 +44,7 @@ class Evidence:
     def usable(self) -> list[tuple[int, ScoredChunk]]:
         """(rank, hit) of the passages that match the question enough; computed only for
         the kinds that read passages' wording (metadata questions do not)."""
-        return usable_hits(self.question, self.hits)
+        return usable_hits(self.question, self.hits, self.documents)
 
     @cached_property
     def ranked(self) -> list[Candidate]:
@@ -57,14 +57,19 @@ def context_of(chunk: Chunk) -> str:
     return " ".join([chunk.section.innermost, chunk.context or "", chunk.text])
 
 
-def usable_hits(question: Question, hits: Sequence[ScoredChunk]) -> list[tuple[int, ScoredChunk]]:
-    """Passages sharing enough of the question's keywords and naming what it quotes."""
+def usable_hits(
+    question: Question, hits: Sequence[ScoredChunk], documents: Mapping[str, Document]
+) -> list[tuple[int, ScoredChunk]]:
+    """Passages sharing enough of the question's keywords and naming what it quotes.
+    Keywords of the passage's document name (宜春市, 2022年 of 宜春市2022年…公报) are
+    said by every passage of it: they tell none apart, and the share counts the others."""
     usable = []
     for rank, hit in enumerate(hits):
-        context = context_of(hit.chunk)
-        if keyword_overlap(question.keywords, context) >= MIN_OVERLAP and all(
-            n in fold_compact(context) for n in question.named
-        ):
+        context = fold_compact(context_of(hit.chunk))
+        own = beyond_title(question.keywords, documents.get(hit.chunk.doc_id))
+        if keyword_overlap(own, context) < MIN_OVERLAP:
+            continue
+        if all(n in context for n in question.named):
             usable.append((rank, hit))
     return usable
 
@@ -151,7 +156,7 @@ def sentence_fits_years(sentence: str, chunk: Chunk, years: frozenset[str]) -> b
     """A sentence about another target year does not answer this one."""
     if not years:
         return True
-    own = years_in(sentence)
+    own = stated_years(sentence)
     if chunk.table is not None:
         own |= {m.group(1) for m in YEAR.finditer(" ".join(chunk.table.header))}
     return not own or bool(own & years)

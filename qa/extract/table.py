@@ -7,14 +7,14 @@ import re
 
 from corpus.models import Chunk, TableCells
 from corpus.normalize import fold_aligned, fold_compact
-from qa.extract.passages import MAX_ANSWER, Evidence, Extraction
+from qa.extract.passages import MAX_ANSWER, Evidence, Extraction, asked_share
 from qa.question import Question, QuestionKind
 
 SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")  # a 序号 cell
 
 
 # A label naming a year: 2025年, 1995年招生人数, 分年度招生任务1997年.
-YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年")
+YEAR_COLUMN = re.compile(r"(?<![\d.])((?:19|20)\d\d)年")
 
 
 def year_columns(chunk: Chunk) -> list[tuple[str, str]]:
@@ -66,7 +66,30 @@ def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) ->
     return value.strip() if value and value.strip() else None
 
 
+LABEL_SHARE = 0.5  # share of a row label's character pairs the question must hold
+
+
+def row_named(question: Question, table: TableCells) -> bool:
+    """The question names the row: its label (the first cell of words: 江苏, 新塘街,
+    技术合同成交额（亿元）) shares a keyword or most of its characters with it. A figure of
+    another row (新塘街's telephone for 北京街) does not answer."""
+    label = next((c for c in table.cells if re.search(r"[\u4e00-\u9fff]", c)), "")
+    core = fold_compact(re.sub(r"[（(][^）)]*[）)]", "", label))
+    if not core:
+        return True
+    asked = fold_compact(question.text)
+    if TOTAL_ROW.fullmatch(core):
+        return bool(ASKS_TOTAL.search(asked))
+    return any(k in core for k in question.keywords) or asked_share(core, asked) >= LABEL_SHARE
+
+
+TOTAL_ROW = re.compile(r"总计|合计|共计|总数|总体|全部")
+ASKS_TOTAL = re.compile(r"总计|合计|共计|一共|总共|总数|总体|全部|全国|全省|全市|全区")
+
+
 def in_table(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
+    if chunk.table is None or not row_named(question, chunk.table):
+        return None
     answer = table_answer(chunk, question.years, question.baseline)
     if answer is None and chunk.table is not None and not has_year_columns(chunk):
         answer = measure_answer(question, chunk.table)

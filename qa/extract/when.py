@@ -19,7 +19,7 @@ _MONTH = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})月"
 _DAY = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})[日号]"
 _PART = r"(?:上旬|中旬|下旬|年底|年初|年末|底|初|末|中|份)?"
 _EDGE = r"(?:以前|之前|前|起|开始|以后|之后|后|为止|止)?"
-_YEAR = r"(?:19|20)\d\d年"
+_YEAR = r"(?<![\d.])(?:19|20)\d\d年"
 # A year counted otherwise (民國112年, 一百十二年) is a date only with its month.
 _OTHER_YEAR = rf"(?:民国)?(?:\d{{2,3}}|[{_CN}百]{{2,5}})年(?={_MONTH})"
 DATE = re.compile(

@@ -21,7 +21,7 @@ from qa.extract.passages import (
     verbatim,
 )
 from qa.extract.what import TEMPLATE_PASSES, template_answer
-from qa.question import Question
+from qa.question import ARTICLE, Question
 
 NOTE = re.compile(r"〔牵头单位[:：]([^〕]*?)(?:[,，]配合单位[:：]([^〕]*))?〕")
 # The name of a body: words ending in what bodies are called (厅, 局, 委员会, 办公室, …).
@@ -46,7 +46,8 @@ ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 
 # "由谁决定", "由哪个部门负责执行": the verb whose agent is asked.
 ASKED_AGENT = re.compile(
-    r"由(?:谁|哪里|哪个|哪些|哪一|什么)[^，。？?]{0,4}?(?:来|去)?(?:负责)?([\u4e00-\u9fff]{2})"
+    r"由(?:谁|哪里|哪个|哪些|哪一|什么)(?:部门|单位|机关|机构|级政府|级部门|方面)?"
+    r"[^，。？?]{0,4}?(?:来|去)?(?:负责)?([\u4e00-\u9fff]{2})"
 )
 
 
@@ -65,8 +66,36 @@ def agent_of(folded_text: str, question: Question) -> str | None:
             best = (score, match.group(1))
     if best is None:  # "通知负责执行的派出所": the body after the verb
         after = re.search(rf"负责{verb}的({_BODY})", folded_text)
-        return after.group(1) if after else None
+        if after:
+            return after.group(1)
+        # "到畜牧兽医行政主管部门确定的狂犬病免疫点": the body doing the verb to a noun.
+        before = re.search(rf"({_BODY})(?:负责)?{verb}的", folded_text)
+        if before:  # the body, not the clause leading to it: 携带犬只到…部门
+            return re.split(r"[到向经]", before.group(1))[-1]
+        return subject_doing(folded_text, verb, question)
     return best[1]
+
+
+# A body opening a sentence (after its list mark) and then saying what it must do or
+# what it is: "（三）西藏自治区人民政府要按照…规定，负责提供…", "公安机关是…主管部门，负责…".
+OPENING_BODY = re.compile(
+    rf"^\s*(?:{ARTICLE.pattern}\s*|[（(][一二三四五六七八九十\d]{{1,3}}[）)]|\d{{1,2}}[.、．]"
+    rf"|[一二三四五六七八九十]{{1,3}}、)?"
+    rf"\s*({_BODY})(?=要|应|须|必须|将|负责|按照|依照|根据|会同|牵头|统一|具体|依法|是|为)"
+)
+
+
+def subject_doing(folded_text: str, verb: str, question: Question) -> str | None:
+    """The body a sentence opens with, when that sentence goes on to do the asked verb;
+    of several, the one whose sentence states most of the question."""
+    best: tuple[float, str] | None = None
+    for sentence in re.split(r"[。；;\n]", folded_text):
+        opening = OPENING_BODY.match(sentence)
+        if opening and re.search(verb, sentence[opening.end() :]):
+            score = keyword_overlap(question.keywords, sentence)
+            if best is None or score > best[0]:
+                best = (score, opening.group(1))
+    return best[1] if best else None
 
 
 def post_holder(folded_text: str, folded_question: str) -> str | None:
@@ -104,14 +133,32 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
             span = next(g for g in match.groups() if g)
             return verbatim(chunk.text, folded, span)
     # "省科技厅具体负责对…进行分解": the unit whose duty matches the question's words.
-    duties = list(RESPONSIBLE.finditer(folded))
+    # The duty is what follows the body: the body's own name (…部门) says nothing of it.
+    duties = [(m.group(1), folded[m.end(1) : m.end() + 30]) for m in RESPONSIBLE.finditer(folded)]
+    duties += subjects_duties(folded)
     if not duties:
         return None
-    keywords = question.keywords
-    scored = [(keyword_overlap(keywords, folded[m.start() : m.end() + 30]), m) for m in duties]
+    scored = [(keyword_overlap(question.keywords, duty), body) for body, duty in duties]
     overlap, best = max(scored, key=lambda pair: pair[0])
     # A body named beside some other duty is not the answer: its duty must be the asked one.
-    return verbatim(chunk.text, folded, best.group(1)) if overlap >= MIN_OVERLAP else None
+    return verbatim(chunk.text, folded, best) if overlap >= MIN_OVERLAP else None
+
+
+DUTY_SPAN = 40  # characters after 负责 that say what the duty is
+
+
+def subjects_duties(folded: str) -> list[tuple[str, str]]:
+    """(body, duty) for each 负责 of a sentence that opens with a body: "公安机关是养犬
+    管理工作的主管部门，负责犬只准养登记" gives 公安机关 that duty."""
+    found = []
+    for sentence in re.split(r"[。；;\n]", folded):
+        opening = OPENING_BODY.match(sentence)
+        if not opening:
+            continue
+        for duty in re.finditer("负责", sentence[opening.end() :]):
+            start = opening.end() + duty.start()
+            found.append((opening.group(1), sentence[start : start + DUTY_SPAN]))
+    return found
 
 
 def unit_in(question: Question, evidence: Evidence, chunk: Chunk, rank: int) -> Extraction | None:

@@ -15,13 +15,13 @@ from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
 from qa.extract.passages import Evidence, is_grounded, ranked_sentences
 from qa.extract.quantity import best_figure, counted_noun, mentions_year
-from qa.extract.table import cell_answer, measure_answer, row_unit, table_answer
+from qa.extract.table import cell_answer, in_table, measure_answer, row_unit, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
 from qa.extract.when import date_in, dates
 from qa.extract.who import agent_of, identity, who_answer
 from qa.models import AnswerResponse
 from qa.quantities import figures, unit_fits, unit_of, unit_wanted
-from qa.query import QueryPlan
+from qa.query import QueryPlan, with_official_words
 from qa.question import (
     Question,
     QuestionKind,
@@ -29,6 +29,7 @@ from qa.question import (
     classify,
     expected_items,
     question_parts,
+    stated_years,
     years_in,
 )
 from qa.refusal import contrasted
@@ -438,3 +439,42 @@ def test_who_holds_the_asked_title_and_who_does_the_asked_duty() -> None:
     assert identity(question, sentence) == "市高校毕业生公共就业服务机构"
     text = "制作解除取保候审决定书，并及时通知负责执行的派出所、被取保候审人。"
     assert agent_of(fold(text), parsed("决定取保候审后，由哪里负责执行？")) == "派出所"
+
+
+def test_a_year_is_never_four_digits_of_a_longer_number() -> None:
+    assert years_in("全年居民人均可支配收入42038元，人均消费20366元") == set()
+    assert years_in("比2021年减少0.14万人") == {"2021"}
+    assert stated_years("年末常住人口496.97万人，比2021年减少0.14万人") == set()
+    assert stated_years("2022年末常住人口496.97万人，较2021年减少") == {"2022"}
+
+
+def test_the_subject_of_a_sentence_does_the_asked_duty() -> None:
+    text = "（三）自治区人民政府要按照有关规定，负责提供学生的学习和生活费用。"
+    question = parsed("学生的学习和生活费用由谁负责提供？")
+    assert agent_of(fold(text), question) == "自治区人民政府"
+    text = "第六条 公安机关是养犬管理工作的主管部门，负责犬只登记。\n城管部门负责市容。"
+    assert who_answer(chunk(text), parsed("犬只登记由哪个部门负责？")) == "公安机关"
+    text = "养犬人应当携带犬只到畜牧兽医主管部门确定的免疫点接种疫苗。"
+    assert agent_of(fold(text), parsed("免疫点是由哪个部门确定的？")) == "畜牧兽医主管部门"
+
+
+def test_a_row_answers_only_the_row_the_question_names() -> None:
+    header = ("地区", "2024年", "2025年")
+    row = chunk("江苏\t100\t120", TableCells(header, ("江苏", "100", "120")))
+    total = chunk("总计\t900\t1000", TableCells(header, ("总计", "900", "1000")))
+    assert in_table(parsed("江苏2025年的任务是多少？"), row, 0) is not None
+    assert in_table(parsed("浙江2025年的任务是多少？"), row, 0) is None
+    assert in_table(parsed("2025年全国合计任务是多少？"), total, 0) is not None
+    assert in_table(parsed("江苏2025年的任务是多少？"), total, 0) is None
+
+
+def test_a_unit_may_follow_a_line_break_but_not_a_cell_break() -> None:
+    assert found("新开工1000\n部") == ["1000\n部"]
+    assert found("82373232\n\t天河区") == []
+
+
+def test_a_magnitude_with_its_unit_is_no_keyword() -> None:
+    assert "万人" not in parsed("常住人口控制目标是多少万人？").keywords
+    official = QuestionParser(lambda t: QueryPlan(with_official_words(t), ()), Tokenizer(), ())
+    keywords = official.parse("每个孩子每月能扣多少？").keywords
+    assert "子女" in keywords and "孩子" not in keywords  # the word a passage says
