@@ -30,7 +30,7 @@ QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 # Interrogatives and the verbs of asking: generic Chinese question wording.
 ASKING = re.compile(
     r"多少|多久|多长|多大|几[个项天年月日分次种条位家件]|^几|哪|什么|怎么|怎样|如何|是否|吗$|呢$"
-    r"|^(请问|规定|可以|需要|要求|一般|一共|大约|打算|能否|能不能|是不是|有没有|时候|时间段)$"
+    r"|^(请问|规定|可以|需要|要求|一般|一共|大约|打算|能否|能不能|是不是|有没有|时候|时间段|包括|包含)$"
 )
 # The same words found inside a question's text (ASKING matches whole tokens).
 ASKING_WORDS = re.compile(
@@ -107,8 +107,8 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
         ),
         (r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位", QuestionKind.WHO),
         (
-            r"多少|几(个|项|家|件|位|成|倍|年|天|日|小时|周|分)|多久|多长时间|百分之几|比例|比重"
-            r"|占比|达到|增长|规模",
+            r"多少|(?<!哪)几(个|项|家|件|位|成|倍|年|天|日|小时|周|分)|多久|多长时间|百分之几"
+            r"|比例|比重|占比|达到|增长|规模(?!以上)",
             QuestionKind.QUANTITY,
         ),
         (r"哪些|哪几|哪[一二三四五六七八九十两\d]|几(大|个方面|条)|包括", QuestionKind.LIST),

@@ -214,6 +214,19 @@ def beyond_title(keywords: Sequence[str], document: Document | None) -> Sequence
     return rest or keywords
 
 
+def without_names(sentence: str, document: Document | None) -> str:
+    """The sentence (folded, compact) with its document's own names taken out: the head
+    of a notice repeats its title, which states every word of a question about it."""
+    said = fold_compact(sentence)
+    if document is None:
+        return said
+    for name in (document.meta.title, *document.meta.aliases):
+        folded = fold_compact(name)
+        if len(folded) >= 4:
+            said = said.replace(folded, " ")
+    return said
+
+
 @dataclass(frozen=True)
 class Candidate:
     focus: float
@@ -229,10 +242,12 @@ def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
     for rank, hit in evidence.usable:
         chunk = hit.chunk
         heading = chunk.section.innermost
-        keywords = beyond_title(question.keywords, evidence.documents.get(chunk.doc_id))
+        document = evidence.documents.get(chunk.doc_id)
+        keywords = beyond_title(question.keywords, document)
         for sentence in sentences_of(chunk):
             if sentence_fits_years(sentence, chunk, question.years):
-                score = focus(keywords, sentence, heading) - RANK_COST * rank
+                said = without_names(sentence, document)
+                score = focus(keywords, said, heading) - RANK_COST * rank
                 found.append(Candidate(score, rank, chunk, sentence))
     return sorted(found, key=lambda c: (-c.focus, c.rank))
 

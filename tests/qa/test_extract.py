@@ -6,14 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from corpus.models import Chunk, ChunkId, SectionPath, TableCells
+from corpus.models import Chunk, ChunkId, Document, DocumentMeta, SectionPath, TableCells
 from corpus.normalize import fold, fold_compact
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.answer import distinct_answers
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
-from qa.extract.passages import Evidence, is_grounded, ranked_sentences
+from qa.extract.passages import Evidence, is_grounded, ranked_sentences, without_names
 from qa.extract.quantity import best_figure, counted_noun, mentions_year
 from qa.extract.table import cell_answer, in_table, measure_answer, row_unit, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
@@ -66,6 +66,9 @@ def chunk(text: str, table: TableCells | None = None) -> Chunk:
         ("冰雪产业技术的配合单位是哪些", "who"),
         ("七大行动是哪七项", "list"),
         ("紫丁香计划是做什么的", "what"),
+        ("专项附加扣除包括哪几项", "list"),  # 哪几项 lists, 几项 counts
+        ("指标体系包括几个方面", "quantity"),
+        ("“规模以上工业”的统计范围是什么", "what"),  # 规模以上 is no size asked
     ],
 )
 def test_classify(question: str, kind: str) -> None:
@@ -478,3 +481,13 @@ def test_a_magnitude_with_its_unit_is_no_keyword() -> None:
     official = QuestionParser(lambda t: QueryPlan(with_official_words(t), ()), Tokenizer(), ())
     keywords = official.parse("每个孩子每月能扣多少？").keywords
     assert "子女" in keywords and "孩子" not in keywords  # the word a passage says
+
+
+def test_a_notices_head_repeating_the_title_states_nothing_of_the_question() -> None:
+    meta = DocumentMeta(
+        doc_id="d", title="国务院关于印发某某扣除暂行办法的通知", aliases=("某某扣除暂行办法",)
+    )
+    document = Document(meta=meta, text="")
+    head = "国务院关于印发某某\n扣除暂行办法的通知\n各省、自治区人民政府："
+    assert "某某" not in without_names(head, document)
+    assert "某某扣除" in without_names("某某扣除包括子女教育、继续教育。", document)
