@@ -275,12 +275,20 @@ def is_pipe_table(lines: list[Line], i: int) -> bool:
 # Cells of a one-line row: separated by tabs or by runs of two or more spaces (plain-text
 # tables as statistical bulletins publish them: 指标  单位  绝对数  比上年增长%).
 _CELL_GAP = re.compile(r"\t+|[ \u3000]{2,}")
+_TAB = re.compile(r"\t+")
 _MAX_CELL = 30
 
 
+_MAX_TAB_CELL = 400  # a tab is a cell break for sure: a list's cells may be paragraphs
+
+
 def line_cells(line: Line) -> tuple[str, ...]:
-    cells = tuple(c.strip() for c in _CELL_GAP.split(line.stripped))
-    if len(cells) < 2 or any(not c or len(c) > _MAX_CELL for c in cells):
+    """A line's cells: split at tabs, or at runs of spaces when every cell is short (two
+    spaces inside prose are no cell break)."""
+    tabbed = "\t" in line.stripped
+    gap, longest = (_TAB, _MAX_TAB_CELL) if tabbed else (_CELL_GAP, _MAX_CELL)
+    cells = tuple(c.strip() for c in gap.split(line.stripped))
+    if len(cells) < 2 or any(not c or len(c) > longest for c in cells):
         return ()
     return cells
 
@@ -288,9 +296,11 @@ def line_cells(line: Line) -> tuple[str, ...]:
 def is_line_table(lines: list[Line], i: int) -> bool:
     """Two or more consecutive one-line rows with the same number of cells, or a header
     whose last cell spans a second header row above such rows."""
-    width = len(line_cells(lines[i]))
+    cells = line_cells(lines[i])
+    width = len(cells)
     if width >= 2 and i + 1 < len(lines) and len(line_cells(lines[i + 1])) == width:
-        return True
+        # Long tab-split cells are a list's rows only under a header of short labels.
+        return all(len(c) <= _MAX_CELL for c in cells) or looks_like_header(cells)
     return spanned_header(lines, i) is not None
 
 
@@ -315,16 +325,36 @@ def parse_line_table(lines: list[Line], i: int, section: SectionPath) -> tuple[l
     title = table_title(lines, i)
     spanned = spanned_header(lines, i)
     header = spanned or tuple("".join(c.split()) for c in line_cells(lines[i]))
-    width = len(header)
     i += 2 if spanned else 1
     if not spanned and i < len(lines) and continues_header(header, line_cells(lines[i])):
         header, i = joined_header(header, line_cells(lines[i])), i + 1
+    return rows_under(lines, i, TableCells(header=header, cells=(), title=title), section)
+
+
+def rows_under(
+    lines: list[Line], i: int, open_table: TableCells, section: SectionPath
+) -> tuple[list[Block], int]:
+    """The one-line rows from `i` on that have as many cells as the open table's header,
+    each read under that header."""
+    header, title = open_table.header, open_table.title
     blocks: list[Block] = []
-    while i < len(lines) and len(cells := line_cells(lines[i])) == width:
-        table = TableCells(header=header, cells=cells, title=title)
+    while i < len(lines) and (labels := row_labels(header, lines[i])):
+        table = TableCells(header=labels, cells=line_cells(lines[i]), title=title)
         blocks.append(Block(section, "table_row", (lines[i].span(),), table))
         i += 1
     return blocks, i
+
+
+def row_labels(header: tuple[str, ...], line: Line) -> tuple[str, ...]:
+    """The header labels a row's cells stand under: all of them for a full row; the last
+    ones for a tab-split row that is short of its first cells, which a cell spanning
+    several rows above it holds (一级指标 / 二级指标 of an indicator list)."""
+    width = len(line_cells(line))
+    if width == len(header):
+        return header
+    if 2 <= width < len(header) and "\t" in line.stripped:
+        return header[-width:]
+    return ()
 
 
 def heading_title(lines: list[Line], i: int, heading: Heading) -> tuple[str, int]:
@@ -347,6 +377,9 @@ class _SectionWalker:
         self.pending: list[Span] = []
         self.blocks: list[Block] = []
         self.in_article = False
+        # A line table whose rows group under headings ("一、知识产权保护方面（共5项）"
+        # between rows): after such a heading, rows of its width are still its rows.
+        self.open_table: TableCells | None = None
 
     def flush(self) -> None:
         if self.pending:
@@ -374,10 +407,32 @@ class _SectionWalker:
         self.flush()
         return self.blocks
 
+    def heads_grouped_rows(self, i: int) -> bool:
+        """A header line whose rows begin after a group heading: 序号 / 改革举措 / … over
+        "一、知识产权保护方面（共5项）" over rows of as many cells."""
+        cells = line_cells(self.lines[i])
+        if len(cells) < 3 or not looks_like_header(cells):
+            return False
+        group = skip_blank(self.lines, i + 1)
+        if group >= len(self.lines):
+            return False
+        heading = match_heading(self.lines[group].stripped, in_box=False)
+        first = skip_blank(self.lines, group + 1)
+        return (
+            heading is not None
+            and first < len(self.lines)
+            and len(line_cells(self.lines[first])) == len(cells)
+        )
+
     def step(self, i: int) -> int:
         line = self.lines[i]
         if line.blank:
             return i + 1
+        if self.open_table is not None and row_labels(self.open_table.header, line):
+            self.flush()
+            rows, nxt = rows_under(self.lines, i, self.open_table, self.path)
+            self.blocks.extend(rows)
+            return nxt
         table = parse_pipe_table if is_pipe_table(self.lines, i) else None
         if table is None and row_block(self.lines, i) > i:
             table = parse_table
@@ -387,7 +442,14 @@ class _SectionWalker:
             self.flush()
             rows, nxt = table(self.lines, i, self.path)
             self.blocks.extend(rows)
+            line_table = table is parse_line_table and rows and rows[-1].table
+            self.open_table = line_table or None
             return nxt
+        if self.heads_grouped_rows(i):
+            self.flush()
+            header = tuple("".join(c.split()) for c in line_cells(line))
+            self.open_table = TableCells(header, (), table_title(self.lines, i))
+            return i + 1
         text = line.stripped
         if _BOX.match(text) and len(text) <= _MAX_TITLE:
             self.enter(clean_title(text), _BOX_LEVEL)
@@ -407,6 +469,7 @@ class _SectionWalker:
             return nxt
         if self.in_box and line.indented:
             self.leave_box()  # an indented paragraph resumes the section's prose
+        self.open_table = None  # prose ends the table; a heading alone does not
         self.pending.append(line.span())
         return i + 1
 

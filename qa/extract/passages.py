@@ -140,9 +140,38 @@ def is_grounded(answer: str, passage: str) -> bool:
     return bool(answer) and fold_compact(answer) in fold_compact(passage)
 
 
+PARAGRAPH_CELL = 40  # characters: a cell this long is prose, not a label or a figure
+
+
 def sentences_of(chunk: Chunk) -> list[str]:
+    """A passage's sentences. A table row whose cells hold paragraphs (a list of tasks or
+    indicators with their descriptions) is read paragraph by paragraph, so that no answer
+    runs from one cell into the next; its short cells (a label and its figure) read as
+    one line."""
     text = chunk.text
-    return [text[s:e] for s, e in sentence_spans(text, (0, len(text)), 10_000)]
+    spans = row_spans(chunk) if chunk.table is not None else [(0, len(text))]
+    return [text[s:e] for span in spans for s, e in sentence_spans(text, span, 10_000)]
+
+
+def row_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """Spans of a row's text: each paragraph cell alone, each run of short cells together."""
+    assert chunk.table is not None
+    text, at = chunk.text, 0
+    spans: list[tuple[int, int]] = []
+    run: tuple[int, int] | None = None
+    for cell in chunk.table.cells:
+        start = text.find(cell, at)
+        if not cell.strip() or start < 0:
+            continue
+        at = start + len(cell)
+        if len(cell) > PARAGRAPH_CELL:
+            spans += [run] if run else []
+            spans.append((start, at))
+            run = None
+        else:
+            run = (run[0] if run else start, at)
+    spans += [run] if run else []
+    return spans or [(0, len(text))]
 
 
 def keyword_overlap(keywords: Sequence[str], text: str) -> float:

@@ -128,17 +128,34 @@ def cell_answer(question: Question, chunk: Chunk) -> str | None:
         return bool(folded) and (folded in asked or any(k in folded for k in question.keywords))
 
     cells = list(table.cells)
-    if question.kind is QuestionKind.QUANTITY or not any(stated(c) for c in cells):
+    label = next((c for c in cells if stated(c)), None)
+    if question.kind is QuestionKind.QUANTITY or label is None:
         return None  # a figure is read from the row by the quantity rules
+    others = [c for c in cells if c and c is not label and not SERIAL.fullmatch(c.strip())]
     # A column is named by its head noun, the label's last two characters: 街道地址 is
     # what 办公地址在哪里 asks for, 办公电话 is not.
-    named = [i for i, label in enumerate(table.header) if len(label) >= 2 and label[-2:] in asked]
-    chosen = [cells[i] for i in named if cells[i] and fold_compact(cells[i]) not in asked]
+    named = [i for i, head in enumerate(table.header) if len(head) >= 2 and head[-2:] in asked]
+    chosen = [c for i in named if (c := cells[i]) in others and fold_compact(c) not in asked]
     if not chosen:
-        chosen = [c for c in cells if c and not stated(c) and not SERIAL.fullmatch(c.strip())]
+        chosen = [v for c in others if (v := labelled_value(c, asked))]
+    if not chosen and not any(stated(c) for c in others):
+        # The one cell the question does not state; a cell holding its words is where
+        # the answer is, for the sentence rules to read.
+        chosen = others
     if len(chosen) != 1 or len(chosen[0]) > MAX_ANSWER:
         return None
     return chosen[0]
+
+
+# A cell that labels its own value: "计算方法：年总能耗支出/年总收入×10000。指标来源：…".
+LABELLED = re.compile(r"^([\u4e00-\u9fff]{2,6})[:：]([^。；;]+)")
+
+
+def labelled_value(cell: str, asked: str) -> str | None:
+    """The value of a labelled cell whose label the question asks for (怎么计算 for
+    计算方法：…)."""
+    found = LABELLED.match(cell.strip())
+    return found.group(2).strip() if found and found.group(1)[:2] in asked else None
 
 
 def in_table_cell(question: Question, evidence: Evidence) -> Extraction | None:

@@ -192,3 +192,29 @@ def test_a_header_cell_spanning_a_second_header_row() -> None:
         "分年度招生任务1997年",
         "分年度招生任务1998年",
     )
+
+
+def test_a_list_table_keeps_its_header_over_group_headings_and_long_cells() -> None:
+    text = (
+        "序号\t改革举措\t主要内容\t指导部门\n"
+        "一、知识产权保护方面（共2项）\n"
+        "1\t案件三合一审判\t" + "整合分散的审判资源，" * 6 + "\t最高人民法院\n"
+        "2\t专利保险机制\t围绕专利应用和维权开发保险产品。\t国家知识产权局\n"
+        "二、科技金融方面（共1项）\n"
+        "3\t科技创新专板\t在区域性股权市场推出科技创新板。\t中国证监会\n"
+    )
+    rows = [b for b in parse_blocks(text) if b.kind == "table_row"]
+    assert len(rows) == 3
+    assert all(r.table and r.table.header[-1] == "指导部门" for r in rows)
+    assert rows[2].section.innermost == "二、科技金融方面（共1项）"
+
+
+def test_a_row_short_of_its_spanned_first_cells_reads_under_the_last_labels() -> None:
+    text = (
+        "一级指标\t二级指标\t三级指标\t指标说明\n"
+        "医疗质量\t功能定位\t1.门诊人次数\t计算方法：门诊人次数与出院人次数之比。\n"
+        "2.下转患者人次数\t计算方法：本年度向基层医疗机构下转的人次数。\n"
+    )
+    rows = [b for b in parse_blocks(text) if b.kind == "table_row"]
+    assert len(rows) == 2 and rows[1].table
+    assert rows[1].table.header == ("三级指标", "指标说明")

@@ -13,7 +13,13 @@ from index.tokenize import Tokenizer
 from qa.answer import distinct_answers
 from qa.extract import EXTRACTORS
 from qa.extract.listing import list_answer
-from qa.extract.passages import Evidence, is_grounded, ranked_sentences, without_names
+from qa.extract.passages import (
+    Evidence,
+    is_grounded,
+    ranked_sentences,
+    sentences_of,
+    without_names,
+)
 from qa.extract.quantity import best_figure, counted_noun, mentions_year
 from qa.extract.table import cell_answer, in_table, measure_answer, row_unit, table_answer
 from qa.extract.what import article_text, best_clause, template_answer
@@ -491,3 +497,30 @@ def test_a_notices_head_repeating_the_title_states_nothing_of_the_question() -> 
     head = "国务院关于印发某某\n扣除暂行办法的通知\n各省、自治区人民政府："
     assert "某某" not in without_names(head, document)
     assert "某某扣除" in without_names("某某扣除包括子女教育、继续教育。", document)
+
+
+def test_a_list_row_answers_from_the_column_or_the_labelled_cell_asked_for() -> None:
+    header = ("序号", "改革举措", "主要内容", "指导部门", "推广范围")
+    cells = (
+        "23",
+        "决策容错机制",
+        "对改革中出现的过失予以免责。",
+        "发展改革委、审计署",
+        "8个改革试验区域",
+    )
+    row = chunk("\t".join(cells), TableCells(header, cells))
+    assert cell_answer(parsed("“决策容错机制”的指导部门有哪些？"), row) == "发展改革委、审计署"
+    header = ("三级指标", "指标性质", "指标说明")
+    cells = ("46.医护比▲", "定量", "计算方法：注册医师总数/注册护士总数。指标来源：年报。")
+    row = chunk("\t".join(cells), TableCells(header, cells))
+    assert cell_answer(parsed("“医护比”这项指标怎么计算？"), row) == "注册医师总数/注册护士总数"
+
+
+def test_a_row_of_paragraph_cells_reads_cell_by_cell_and_keeps_label_with_figure() -> None:
+    cells = (
+        "国家级人才",
+        "400人",
+        "1.积极对接国家高层次人才计划，有针对性培育急需人才，支持高等院校积极引进人才，在重点领域实现突破。",
+    )
+    row = chunk("\n\t".join(cells), TableCells(("指标", "目标", "任务"), cells))
+    assert sentences_of(row) == ["国家级人才\n\t400人", cells[2]]
