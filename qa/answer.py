@@ -101,10 +101,12 @@ class Answerer:
         if refusal is not None:
             return Reading(evidence, None, refusal)
         found = extract(question, evidence)
-        if found is not None and self.refusals.about_other_side(
-            question, clause_around(found.sentence, found.answer)
-        ):
-            return Reading(evidence, None, "no_evidence")
+        if found is not None:
+            chunk = found.chunk or hits[found.hit].chunk
+            clause = clause_around(found.sentence, found.answer)
+            where = f"{chunk.section.display()} {found.sentence}"
+            if self.refusals.about_other_side(question, clause, where):
+                return Reading(evidence, None, "no_evidence")
         if found is not None and self.refusals.passage_out_of_scope(
             question, found.chunk or hits[found.hit].chunk
         ):

@@ -27,8 +27,10 @@ CONTRASTS: tuple[tuple[str, str], ...] = (
     ("上限", "下限"),
     ("流入", "流出"),
     ("男性", "女性"),
+    ("中等", "高等"),
 )
-_LEVEL = re.compile(r"([一二三四五六七八九十\d]+)(级|批|类|档|星)")
+# Ⅲ级 folds to iii级.
+_LEVEL = re.compile(r"([一二三四五六七八九十\d]+|(?<![a-z])[ivx]{1,4})(级|批|类|档|星)")
 
 
 def contrasted(asked: str, said: str) -> bool:
@@ -38,6 +40,11 @@ def contrasted(asked: str, said: str) -> bool:
         for mine, other in ((a, b), (b, a)):
             if mine in asked and other not in asked and other in said and mine not in said:
                 return True
+    return other_level(asked, said)
+
+
+def other_level(asked: str, said: str) -> bool:
+    """The text names a level of the asked kind (Ⅰ级), and not the asked one (三级, Ⅲ级)."""
     levels = {m.group(0) for m in _LEVEL.finditer(asked)}
     kinds = {m.group(2) for m in _LEVEL.finditer(asked)}
     stated = {m.group(0) for m in _LEVEL.finditer(said) if m.group(2) in kinds}
@@ -65,8 +72,11 @@ class RefusalRules:
             return "year_not_covered"
         return None
 
-    def about_other_side(self, question: Question, clause: str) -> bool:
-        return contrasted(fold_compact(question.folded), fold_compact(clause))
+    def about_other_side(self, question: Question, clause: str, where: str = "") -> bool:
+        """The answer's clause is about the other side (收入 for 支出), or its sentence or
+        section about another level (国家级（Ⅰ级）响应 for 三级（Ⅲ级）)."""
+        asked = fold_compact(question.folded)
+        return contrasted(asked, fold_compact(clause)) or other_level(asked, fold_compact(where))
 
     def passage_out_of_scope(self, question: Question, chunk: Chunk) -> bool:
         """A question about a region that no loaded document is the policy of (吉林's

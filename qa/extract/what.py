@@ -18,7 +18,7 @@ from qa.extract.passages import (
     keyword_overlap,
     verbatim,
 )
-from qa.question import ARTICLE, Question
+from qa.question import ARTICLE, QUOTED, Question
 
 MIN_ANCHOR = 2  # characters of the question's own words around the gap a match keeps
 
@@ -118,8 +118,51 @@ def clause_answer(question: Question, sentence: str) -> str | None:
     return best_clause(sentence, question.keywords, fold_compact(question.text))
 
 
+# "什么是X", "X是指什么", "X是什么意思", "怎样定义X": the question asks what X means.
+_MEANING = (
+    r"^(?:什么(?:叫|是)|如何定义|怎样定义|怎么定义)(?P<after>[^？?，,]{2,20})"
+    r"|^(?P<before>[^？?，,]{2,20}?)(?:是指什么|指的是什么|是什么意思|指什么|的定义|的含义)"
+)
+MEANING = re.compile(_MEANING)
+
+
+def defined_term(question: Question) -> str | None:
+    """The term a meaning-question asks about: its quoted words, else the words beside
+    the asking ones (the document's own "所说的" dropped)."""
+    asked = MEANING.search(question.folded)
+    if not asked:
+        return None
+    quoted = QUOTED.findall(question.folded)
+    if quoted:
+        return fold_compact(quoted[0])
+    term = asked.group("after") or asked.group("before")
+    return fold_compact(re.split(r"所说的|所称的|所称|中的|里的", term)[-1]) or None
+
+
+def definition(question: Question, sentence: str) -> str | None:
+    """ "本条例所称非法集资，是指…", "“无废城市”是…的城市发展模式", "“双师型”教师（同时
+    具备…的教师）": what the sentence says the asked term means."""
+    term = defined_term(question)
+    if not term or len(term) < 2:
+        return None
+    folded = fold_aligned(sentence)
+    lead = r"(?:^|所称|所说的|[“\"「])"
+    found = re.search(
+        # A word may follow the term only past its closing quote: “双师型”教师（…）, but
+        # 非法集资人 is another term than 非法集资.
+        rf"{lead}{re.escape(term)}(?:[”\"」][\u4e00-\u9fff]{{0,3}}?)?"
+        r"(?:[（(]([^）)]{4,60})[）)]|[,，]?(?:是指|指的是|即|是)([^。；;]{4,200}))",
+        folded,
+    )
+    if not found:
+        return None
+    span = verbatim(sentence, folded, found.group(1) or found.group(2))
+    return cut_at_clause(span) if span else None
+
+
 TEMPLATE_PASSES: tuple[Pass, ...] = ((exact_template, True), (shortened_template, True))
 PASSES: tuple[Pass, ...] = (
+    (definition, True),
     (article_text, False),
     *TEMPLATE_PASSES,
     (clause_answer, False),

@@ -108,6 +108,8 @@ def post_holder(folded_text: str, folded_question: str) -> str | None:
     pattern = (
         rf"{exact}{post}由{_HOLDER}(?:担任|兼任)|由{_HOLDER}(?:担任|兼任){exact}{post}"
         rf"|(?:^|[，。；,;])\s*{_HOLDER}(?:担任|兼任){exact}{post}"
+        # A roster line: "总指挥：国家发展改革委主要负责人。"
+        rf"|(?:^|[\n。；;])\s*{exact}{post}[:：]\s*([^。；;\n]{{2,60}})"
     )
     match = re.search(pattern, folded_text)
     return next((g for g in match.groups() if g), None) if match else None

@@ -22,7 +22,7 @@ from qa.extract.passages import (
 )
 from qa.extract.quantity import best_figure, counted_noun, mentions_year
 from qa.extract.table import cell_answer, in_table, measure_answer, row_unit, table_answer
-from qa.extract.what import article_text, best_clause, template_answer
+from qa.extract.what import article_text, best_clause, definition, template_answer
 from qa.extract.when import date_in, dates
 from qa.extract.who import agent_of, identity, who_answer
 from qa.models import AnswerResponse
@@ -38,7 +38,7 @@ from qa.question import (
     stated_years,
     years_in,
 )
-from qa.refusal import contrasted
+from qa.refusal import contrasted, other_level
 
 PARSER = QuestionParser(lambda text: QueryPlan(text, ()), Tokenizer(), own_names=())
 
@@ -524,3 +524,28 @@ def test_a_row_of_paragraph_cells_reads_cell_by_cell_and_keeps_label_with_figure
     )
     row = chunk("\n\t".join(cells), TableCells(("指标", "目标", "任务"), cells))
     assert sentences_of(row) == ["国家级人才\n\t400人", cells[2]]
+
+
+def test_a_meaning_question_gets_what_the_sentence_says_the_term_means() -> None:
+    question = parsed("条例所说的非法集资是什么意思？")
+    said = "本条例所称非法集资，是指未经许可，向不特定对象吸收资金的行为。"
+    assert definition(question, said) == "未经许可，向不特定对象吸收资金的行为"
+    other = "本条例所称非法集资人，是指发起非法集资的单位和个人。"
+    assert definition(question, other) is None  # 非法集资人 is another term
+    teachers = "“双师型”教师（同时具备理论教学和实践教学能力的教师）占一半。"
+    assert definition(parsed("“双师型”教师是指什么样的教师？"), teachers) == (
+        "同时具备理论教学和实践教学能力的教师"
+    )
+
+
+def test_a_roster_line_names_the_posts_holder() -> None:
+    text = "总指挥：国家发展改革委主要负责人。\n副总指挥：国家粮食局主要负责人。"
+    assert who_answer(chunk(text), parsed("总指挥由谁担任？")) == "国家发展改革委主要负责人"
+    assert who_answer(chunk(text), parsed("副总指挥由谁担任？")) == "国家粮食局主要负责人"
+
+
+def test_another_level_in_the_section_or_another_school_stage_is_something_else() -> None:
+    assert other_level(
+        fold_compact(fold("三级（Ⅲ级）响应")), fold_compact(fold("国家级（Ⅰ级）响应"))
+    )
+    assert contrasted("中等职业学校拨款标准", "高等职业教育生均拨款水平达到12000元")
