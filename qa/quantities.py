@@ -123,8 +123,8 @@ def unit_fits(figure: str, wanted: str | None) -> bool:
     unit = unit_of(figure)
     if wanted == "元":
         return "元" in folded or not unit or unit in ("万", "亿")
-    if wanted == "time":
-        return unit in TIME_UNITS
+    if wanted == "time":  # an age (16岁, 60周岁) is no duration
+        return unit in TIME_UNITS and unit not in ("岁", "周岁")
     if wanted == "个":  # the general classifier: 多少个人才 is answered in 人
         # but not by an ordinal (三级, 第二批, 十四届): those name, they do not count
         return unit not in ("%", "‰", "元", *ORDINAL_UNITS) and "元" not in folded

@@ -17,7 +17,7 @@ from corpus.models import Script
 from corpus.normalize import detect_script, fold, fold_aligned, fold_compact, strip_invisible
 from corpus.scope import named_places
 from index.tokenize import Tokenizer
-from qa.quantities import MAGNITUDE_UNIT, unit_wanted
+from qa.quantities import MAGNITUDE_UNIT, figures, unit_wanted
 from qa.query import OFFICIAL_WORDS, QueryPlan
 
 # A year: 20xx with or without 年; 19xx only with 年 (1998 alone may be a figure); never
@@ -85,6 +85,9 @@ class Question:
     unit: str | None  # the unit the answer must carry: %, 元, 家, …
     baseline: bool  # asks for the base-period value (基期), not the target
     expected_items: int | None  # "哪三项" expects 3
+    # Figures the question itself states ("缴了6万元以上…能计多少分"), folded: they find
+    # the clause it is about, and are never its answer.
+    figures: tuple[str, ...] = ()
 
 
 # First match wins, in this order: "由哪个部门印发" is about the issuer, not a who-question.
@@ -241,6 +244,7 @@ class QuestionParser:
             unit=unit_wanted(folded),
             baseline=is_baseline(folded),
             expected_items=expected_items(folded),
+            figures=tuple(fold_compact(m.group()) for m in figures(text)),
         )
 
     def keywords(self, search_text: str) -> tuple[str, ...]:

@@ -287,7 +287,15 @@ def in_sentences(
     """The first sentence of `chunk`, best keyword match first, where `rule` finds an
     answer."""
     sentences = [s for s in sentences_of(chunk) if sentence_fits_years(s, chunk, question.years)]
-    for sentence in sorted(sentences, key=lambda s: -keyword_overlap(question.keywords, s)):
+
+    def match(sentence: str) -> tuple[int, float]:
+        # The question's own figures (6万元以上) point at their sentence first, a longer
+        # (more specific) figure more.
+        said = fold_compact(sentence)
+        stated = sum(len(f) for f in question.figures if f in said)
+        return stated, keyword_overlap(question.keywords, sentence)
+
+    for sentence in sorted(sentences, key=match, reverse=True):
         answer = rule(question, sentence)
         if answer:
             return Extraction(answer, sentence, rank)

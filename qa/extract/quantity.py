@@ -28,12 +28,15 @@ def best_figure(
     years: frozenset[str],
     unit: str | None = None,
     noun: str | None = None,
+    given: Sequence[str] = (),
 ) -> str | None:
     """The figure, of the asked unit, in the clause that shares most keywords with the
-    question."""
+    question; never one the question itself `given`."""
 
     def fitting(clause: str) -> list[tuple[int, int, float]]:
-        spans = [(m.start(), m.end()) for m in figures(clause)]
+        spans = [
+            (m.start(), m.end()) for m in figures(clause) if fold_compact(m.group()) not in given
+        ]
         return [
             counted(clause, s, e, noun) for s, e in spans if unit_fits(clause[s:e].strip(), unit)
         ]
@@ -77,7 +80,9 @@ def mentions_year(chunk: Chunk, years: frozenset[str], title: str = "") -> bool:
 
 def figure_in(question: Question, sentence: str) -> str | None:
     noun = counted_noun(question.folded)
-    return best_figure(sentence, question.keywords, question.years, question.unit, noun)
+    return best_figure(
+        sentence, question.keywords, question.years, question.unit, noun, question.figures
+    )
 
 
 def in_text(question: Question, chunk: Chunk, rank: int, title: str = "") -> Extraction | None:

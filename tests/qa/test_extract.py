@@ -11,7 +11,7 @@ from corpus.normalize import fold, fold_compact
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.answer import distinct_answers
-from qa.extract import EXTRACTORS
+from qa.extract import EXTRACTORS, quantity
 from qa.extract.listing import list_answer
 from qa.extract.passages import (
     Evidence,
@@ -549,3 +549,16 @@ def test_another_level_in_the_section_or_another_school_stage_is_something_else(
         fold_compact(fold("三级（Ⅲ级）响应")), fold_compact(fold("国家级（Ⅰ级）响应"))
     )
     assert contrasted("中等职业学校拨款标准", "高等职业教育生均拨款水平达到12000元")
+
+
+def test_the_questions_own_figure_finds_its_clause_and_is_never_the_answer() -> None:
+    question = parsed("累计缴了6万元以上个人所得税，能计多少分？")
+    assert question.figures == ("6万元以上",)
+    row = chunk("累计缴纳个人所得税：1万—3万元（4分）；3万—6万元（8分）；6万元以上（12分）。")
+    found = quantity.in_text(question, row, 0)
+    assert found is not None and found.answer == "12分"
+
+
+def test_an_age_is_no_duration() -> None:
+    assert unit_wanted("有效期是几年") == "time"
+    assert not unit_fits("16-24岁", "time") and unit_fits("5年", "time")
