@@ -45,7 +45,9 @@ _SUFFIX = r"(?:以上|以下|以内|之内|左右|多|余|(?<=[年月天日时�
 # an address.
 _GAP = r"[ \u00a0\n]?"
 _RANGE = rf"(?:{_MAGNITUDE}(?:%|‰|{_UNIT})?{_GAP}[—\-~～至到]{_GAP}{_NUMBER})?"
-_ONE = rf"{_NUMBER}{_RANGE}{_GAP}{_MAGNITUDE}{_GAP}(?:{_UNIT})"
+# A rate per someone or some time: 600元/人月, 5元/平方米.
+_PER = r"(?:/(?:人月|人|户|月|年|日|天|次|吨|亩|平方米|件|台|辆))?"
+_ONE = rf"{_NUMBER}{_RANGE}{_GAP}{_MAGNITUDE}{_GAP}(?:{_UNIT}){_PER}"
 # Shares said in words: 一半以上, 过半, 三分之一, 百分之三十.
 _SHARE_WORDS = rf"(?:超过|过|近)?一半|过半|{_NUMBER}分之{_NUMBER}"
 FIGURE = re.compile(
@@ -84,7 +86,7 @@ def _is_date(folded: str, match: re.Match[str]) -> bool:
 
 def unit_of(figure: str) -> str:
     """The unit a figure ends in (its qualifier dropped): "4.06万亿元" gives 元."""
-    core = re.sub(rf"{_SUFFIX}$", "", fold_aligned(figure).strip())
+    core = re.sub(rf"{_SUFFIX}$", "", fold_aligned(figure).strip()).split("/")[0]
     if re.search(r"半|分之", core):
         return "%"  # a share said in words
     for unit in sorted(_UNIT.split("|"), key=len, reverse=True):

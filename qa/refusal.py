@@ -28,6 +28,7 @@ CONTRASTS: tuple[tuple[str, str], ...] = (
     ("流入", "流出"),
     ("男性", "女性"),
     ("中等", "高等"),
+    ("费", "罚款"),  # a fee asked (登记费) is not a fine stated
 )
 # Ⅲ级 folds to iii级.
 _LEVEL = re.compile(r"([一二三四五六七八九十\d]+|(?<![a-z])[ivx]{1,4})(级|批|类|档|星)")

@@ -35,13 +35,20 @@ def best_figure(
 
     def fitting(clause: str) -> list[tuple[int, int, float]]:
         spans = [
-            (m.start(), m.end()) for m in figures(clause) if fold_compact(m.group()) not in given
+            (m.start(), m.end())
+            for m in figures(clause)
+            if fold_compact(m.group()) not in given and not summing(clause, m.start(), unit)
         ]
         return [
             counted(clause, s, e, noun) for s, e in spans if unit_fits(clause[s:e].strip(), unit)
         ]
 
     return best_in_clauses(sentence, keywords, years, fitting)
+
+
+def summing(clause: str, start: int, unit: str | None) -> bool:
+    """ "…赡养老人等6项": a count closing a list answers how many items, not how much."""
+    return clause[start - 1 : start] == "等" and unit is None
 
 
 # The noun a count question counts, when it ends its phrase: "几个方面的工作", "多少个城市？"

@@ -47,10 +47,16 @@ def row_unit(chunk: Chunk) -> str:
     return column or (titled.group(1) if titled else "")
 
 
-def table_answer(chunk: Chunk, years: frozenset[str], baseline: bool = False) -> str | None:
+def table_answer(
+    chunk: Chunk, years: frozenset[str], baseline: bool = False, asked: str = ""
+) -> str | None:
     table = chunk.table
     if table is None:
         return None
+    named = named_column(table, asked) if not years else None
+    value = table.value_for(named) if named else None
+    if value and re.search(r"\d", value):  # a figure, not the row's label (指标)
+        return value.strip()
     columns = year_columns(chunk)
     wanted = [label for label, year in columns if year in years]
     if years and not wanted:
@@ -87,10 +93,18 @@ TOTAL_ROW = re.compile(r"总计|合计|共计|总数|总体|全部")
 ASKS_TOTAL = re.compile(r"总计|合计|共计|一共|总共|总数|总体|全部|全国|全省|全市|全区")
 
 
+def named_column(table: TableCells, asked: str) -> str | None:
+    """The column, past the row's label, whose whole label the question says (扩招 in
+    分到的扩招任务是多少); the longest when several."""
+    labels = [h for h in table.header[1:] if len(h) >= 2 and fold_compact(h) in asked]
+    return max(labels, key=len) if labels else None
+
+
 def in_table(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
     if chunk.table is None or not row_named(question, chunk.table):
         return None
-    answer = table_answer(chunk, question.years, question.baseline)
+    asked = fold_compact(question.text)
+    answer = table_answer(chunk, question.years, question.baseline, asked)
     if answer is None and chunk.table is not None and not has_year_columns(chunk):
         answer = measure_answer(question, chunk.table)
     return Extraction(answer, chunk.text, rank) if answer else None

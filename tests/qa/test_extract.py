@@ -562,3 +562,20 @@ def test_the_questions_own_figure_finds_its_clause_and_is_never_the_answer() -> 
 def test_an_age_is_no_duration() -> None:
     assert unit_wanted("有效期是几年") == "time"
     assert not unit_fits("16-24岁", "time") and unit_fits("5年", "time")
+
+
+def test_a_rate_keeps_its_per_unit_and_a_lists_count_is_no_amount() -> None:
+    assert found("标准600元/人月，共发放") == ["600元/人月"]
+    assert unit_of("600元/人月") == "元"
+    assert best_figure("包括子女教育、赡养老人等6项专项附加扣除", ("扣除",), frozenset()) is None
+    assert best_figure("等6项扣除", ("扣除",), frozenset(), unit="项") == "6项"
+
+
+def test_a_column_the_question_names_gives_the_cell() -> None:
+    header = ("省（市）", "1995年招生人数", "扩招", "分年度招生任务1996年")
+    row = chunk("天津\t90\t40\t90", TableCells(header, ("天津", "90", "40", "90")))
+    assert table_answer(row, frozenset(), asked="天津分到的扩招任务是多少人") == "40"
+
+
+def test_a_fee_asked_is_not_a_fine_stated() -> None:
+    assert contrasted("办理登记要交多少登记费", "对养犬个人处每只五百元罚款")
