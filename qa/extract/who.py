@@ -72,6 +72,8 @@ def agent_of(folded_text: str, question: Question) -> str | None:
         before = re.search(rf"({_BODY})(?:负责)?{verb}的", folded_text)
         if before:  # the body, not the clause leading to it: 携带犬只到…部门
             return re.split(r"[到向经]", before.group(1))[-1]
+        if verb == "负责":  # "由哪个部门负责" names no duty: the duties' reading decides
+            return None
         return subject_doing(folded_text, verb, question)
     return best[1]
 
@@ -159,7 +161,9 @@ def subjects_duties(folded: str) -> list[tuple[str, str]]:
             continue
         for duty in re.finditer("负责", sentence[opening.end() :]):
             start = opening.end() + duty.start()
-            found.append((opening.group(1), sentence[start : start + DUTY_SPAN]))
+            # The duty ends with its clause: the next one may be another body's.
+            clause = re.split(r"[，,；;]", sentence[start : start + DUTY_SPAN])[0]
+            found.append((opening.group(1), clause))
     return found
 
 

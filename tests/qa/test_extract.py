@@ -579,3 +579,9 @@ def test_a_column_the_question_names_gives_the_cell() -> None:
 
 def test_a_fee_asked_is_not_a_fine_stated() -> None:
     assert contrasted("办理登记要交多少登记费", "对养犬个人处每只五百元罚款")
+
+
+def test_a_duty_belongs_to_the_body_of_its_own_clause() -> None:
+    text = "第三条 市民政部门负责统筹全市救助工作,区民政部门负责本区救助审批、救助金发放等工作。"
+    question = parsed("救助审批和救助金发放由哪个部门负责？")
+    assert who_answer(chunk(text), question) == "区民政部门"
