@@ -138,7 +138,7 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
             return verbatim(chunk.text, folded, span)
     # "省科技厅具体负责对…进行分解": the unit whose duty matches the question's words.
     # The duty is what follows the body: the body's own name (…部门) says nothing of it.
-    duties = [(m.group(1), folded[m.end(1) : m.end() + 30]) for m in RESPONSIBLE.finditer(folded)]
+    duties = [(m.group(1), own_clause(folded, m.end(1))) for m in RESPONSIBLE.finditer(folded)]
     duties += subjects_duties(folded)
     if not duties:
         return None
@@ -160,11 +160,14 @@ def subjects_duties(folded: str) -> list[tuple[str, str]]:
         if not opening:
             continue
         for duty in re.finditer("负责", sentence[opening.end() :]):
-            start = opening.end() + duty.start()
-            # The duty ends with its clause: the next one may be another body's.
-            clause = re.split(r"[，,；;]", sentence[start : start + DUTY_SPAN])[0]
-            found.append((opening.group(1), clause))
+            found.append((opening.group(1), own_clause(sentence, opening.end() + duty.start())))
     return found
+
+
+def own_clause(text: str, start: int) -> str:
+    """At most DUTY_SPAN characters of `text` from `start`, ending with their clause: the
+    next clause may be another body's duty."""
+    return re.split(r"[，,；;。]", text[start : start + DUTY_SPAN])[0]
 
 
 def unit_in(question: Question, evidence: Evidence, chunk: Chunk, rank: int) -> Extraction | None:
