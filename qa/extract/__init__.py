@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from corpus.normalize import fold_compact
 from qa.extract import listing, meta, quantity, what, when, who
-from qa.extract.passages import Evidence, Extraction, asked_share
+from qa.extract.passages import Evidence, Extraction, echoes_question
 from qa.extract.table import in_table_cell
 from qa.question import Question, QuestionKind
 
@@ -51,13 +50,10 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
 # Kinds whose answer is read off a sentence's wording, so it can end up restating the
 # question; a figure, a unit's name or a date cannot.
 WORDED = frozenset({QuestionKind.WHAT, QuestionKind.LIST})
-ECHO_SHARE = 0.9  # share of an answer's character pairs found in the question
 
 
 def echoes(question: Question, found: Extraction) -> bool:
-    """An "answer" made of the question's own words (是否需要备案 → "房屋租赁登记备案")
-    tells the asker nothing: refuse rather than show it."""
-    return asked_share(found.answer, fold_compact(question.text)) >= ECHO_SHARE
+    return echoes_question(question, found.answer)
 
 
 __all__ = ["EXTRACTORS", "Evidence", "Extraction", "Extractor", "extract"]

@@ -33,4 +33,4 @@ MIN_FOCUS = 0.2
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    return first_answer(question, evidence, ((list_in, True),), MIN_FOCUS)
+    return first_answer(question, evidence, ((list_in, True),), MIN_FOCUS, worded=True)

@@ -136,6 +136,24 @@ def asked_share(text: str, asked: str) -> float:
     return sum(p in asked for p in pairs) / len(pairs) if pairs else 0.0
 
 
+ECHO_SHARE = 0.9  # share of an answer's character pairs found in the question
+# A heading's or a row's number before its words: （二）, 一、, 3., a serial cell.
+LEADING_MARK = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,3}(?:[.、．]|\s))"
+)
+
+
+def echoes_question(question: Question, answer: str) -> bool:
+    """An "answer" made of the question's own words (是否需要备案 → "房屋租赁登记备案",
+    the heading "（二）总体思路" for 总体思路是什么) tells the asker nothing."""
+    words = LEADING_MARK.sub("", answer)
+    return asked_share(words, fold_compact(question.text)) >= ECHO_SHARE
+
+
+def is_heading_echo(question: Question, answer: str) -> bool:
+    return bool(LEADING_MARK.match(answer)) and echoes_question(question, answer)
+
+
 def is_grounded(answer: str, passage: str) -> bool:
     return bool(answer) and fold_compact(answer) in fold_compact(passage)
 
@@ -303,14 +321,20 @@ def in_sentences(
 
 
 def first_answer(
-    question: Question, evidence: Evidence, passes: Sequence[Pass], min_focus: float = 0.0
+    question: Question,
+    evidence: Evidence,
+    passes: Sequence[Pass],
+    min_focus: float = 0.0,
+    worded: bool = False,
 ) -> Extraction | None:
     """The usable passages' sentences, best focus first, read by each pass in turn: a
-    stricter rule anywhere beats a looser one in the best sentence."""
+    stricter rule anywhere beats a looser one in the best sentence. A `worded` answer
+    that is a heading restating the question ("（二）总体思路") gives way to the next
+    one; other restatements are refused by the caller."""
     ranked = [c for c in evidence.ranked if c.focus >= min_focus]
     for rule, everywhere in passes:
         for c in ranked if everywhere else ranked[:LOOSE_TRIES]:
             answer = rule(question, c.sentence)
-            if answer:
+            if answer and not (worded and is_heading_echo(question, answer)):
                 return Extraction(answer, c.sentence, c.rank, c.chunk)
     return None

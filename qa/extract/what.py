@@ -170,4 +170,4 @@ PASSES: tuple[Pass, ...] = (
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
-    return first_answer(question, evidence, PASSES)
+    return first_answer(question, evidence, PASSES, worded=True)

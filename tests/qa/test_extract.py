@@ -16,6 +16,7 @@ from qa.extract.listing import list_answer
 from qa.extract.passages import (
     Evidence,
     is_grounded,
+    is_heading_echo,
     ranked_sentences,
     sentences_of,
     without_names,
@@ -585,3 +586,9 @@ def test_a_duty_belongs_to_the_body_of_its_own_clause() -> None:
     text = "第三条 市民政部门负责统筹全市救助工作,区民政部门负责本区救助审批、救助金发放等工作。"
     question = parsed("救助审批和救助金发放由哪个部门负责？")
     assert who_answer(chunk(text), question) == "区民政部门"
+
+
+def test_a_heading_restating_the_question_is_no_answer() -> None:
+    question = parsed("试点的总体思路是什么？")
+    assert is_heading_echo(question, "（二）总体思路")
+    assert not is_heading_echo(question, "按照国家组织、联盟采购的总体思路")
