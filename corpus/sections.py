@@ -321,10 +321,15 @@ def spanned_header(lines: list[Line], i: int) -> tuple[str, ...] | None:
     return (*top[:-1], *joined_header((top[-1],) * len(sub), sub))
 
 
+def header_labels(line: Line) -> tuple[str, ...]:
+    """A header line's labels, spaces inside a label dropped (主 要 内 容 is 主要内容)."""
+    return tuple("".join(c.split()) for c in line_cells(line))
+
+
 def parse_line_table(lines: list[Line], i: int, section: SectionPath) -> tuple[list[Block], int]:
     title = table_title(lines, i)
     spanned = spanned_header(lines, i)
-    header = spanned or tuple("".join(c.split()) for c in line_cells(lines[i]))
+    header = spanned or header_labels(lines[i])
     i += 2 if spanned else 1
     if not spanned and i < len(lines) and continues_header(header, line_cells(lines[i])):
         header, i = joined_header(header, line_cells(lines[i])), i + 1
@@ -447,8 +452,7 @@ class _SectionWalker:
             return nxt
         if self.heads_grouped_rows(i):
             self.flush()
-            header = tuple("".join(c.split()) for c in line_cells(line))
-            self.open_table = TableCells(header, (), table_title(self.lines, i))
+            self.open_table = TableCells(header_labels(line), (), table_title(self.lines, i))
             return i + 1
         text = line.stripped
         if _BOX.match(text) and len(text) <= _MAX_TITLE:

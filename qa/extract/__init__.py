@@ -42,7 +42,7 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
     if found is not None:
         return found
     found = EXTRACTORS[question.kind](question, evidence)
-    if found is not None and question.kind in WORDED and echoes(question, found):
+    if found is not None and question.kind in WORDED and echoes_question(question, found.answer):
         return None
     return found
 
@@ -50,10 +50,6 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
 # Kinds whose answer is read off a sentence's wording, so it can end up restating the
 # question; a figure, a unit's name or a date cannot.
 WORDED = frozenset({QuestionKind.WHAT, QuestionKind.LIST})
-
-
-def echoes(question: Question, found: Extraction) -> bool:
-    return echoes_question(question, found.answer)
 
 
 __all__ = ["EXTRACTORS", "Evidence", "Extraction", "Extractor", "extract"]

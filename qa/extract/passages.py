@@ -251,26 +251,28 @@ def focus(keywords: Sequence[str], sentence: str, heading: str = "") -> float:
     return (own + HEADING_SHARE * headed) / total
 
 
+def own_names(document: Document | None) -> list[str]:
+    """A document's title and aliases, folded and compact; none for an unknown document."""
+    if document is None:
+        return []
+    return [fold_compact(n) for n in (document.meta.title, *document.meta.aliases)]
+
+
 def beyond_title(keywords: Sequence[str], document: Document | None) -> Sequence[str]:
     """The keywords a passage's document name does not already hold: "《…条例》从哪天
     开始施行" is answered by the sentence saying 施行, not by one repeating the title."""
-    if document is None:
-        return keywords
-    names = [fold_compact(n) for n in (document.meta.title, *document.meta.aliases)]
+    names = own_names(document)
     rest = [k for k in keywords if not any(k in name for name in names)]
     return rest or keywords
 
 
-def without_names(sentence: str, document: Document | None) -> str:
-    """The sentence (folded, compact) with its document's own names taken out: the head
-    of a notice repeats its title, which states every word of a question about it."""
+def without_names(sentence: str, names: Sequence[str]) -> str:
+    """The sentence (folded, compact) with its document's `own_names` taken out: the
+    head of a notice repeats its title, which states every word of a question about it."""
     said = fold_compact(sentence)
-    if document is None:
-        return said
-    for name in (document.meta.title, *document.meta.aliases):
-        folded = fold_compact(name)
-        if len(folded) >= 4:
-            said = said.replace(folded, " ")
+    for name in names:
+        if len(name) >= 4:
+            said = said.replace(name, " ")
     return said
 
 
@@ -291,9 +293,10 @@ def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
         heading = chunk.section.innermost
         document = evidence.documents.get(chunk.doc_id)
         keywords = beyond_title(question.keywords, document)
+        names = own_names(document)  # once per passage, not per sentence
         for sentence in sentences_of(chunk):
             if sentence_fits_years(sentence, chunk, question.years):
-                said = without_names(sentence, document)
+                said = without_names(sentence, names)
                 score = focus(keywords, said, heading) - RANK_COST * rank
                 found.append(Candidate(score, rank, chunk, sentence))
     return sorted(found, key=lambda c: (-c.focus, c.rank))

@@ -105,7 +105,7 @@ def in_table(question: Question, chunk: Chunk, rank: int) -> Extraction | None:
         return None
     asked = fold_compact(question.text)
     answer = table_answer(chunk, question.years, question.baseline, asked)
-    if answer is None and chunk.table is not None and not has_year_columns(chunk):
+    if answer is None and not has_year_columns(chunk):
         answer = measure_answer(question, chunk.table)
     return Extraction(answer, chunk.text, rank) if answer else None
 

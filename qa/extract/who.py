@@ -4,6 +4,7 @@ note, the unit whose duty matches the question, or a person a sentence names."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from corpus.models import Chunk
 from corpus.normalize import fold_aligned
@@ -87,13 +88,20 @@ OPENING_BODY = re.compile(
 )
 
 
+def opening_bodies(folded_text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """(sentence, its OPENING_BODY match) for each sentence that opens with a body."""
+    for sentence in re.split(r"[。；;\n]", folded_text):
+        opening = OPENING_BODY.match(sentence)
+        if opening:
+            yield sentence, opening
+
+
 def subject_doing(folded_text: str, verb: str, question: Question) -> str | None:
     """The body a sentence opens with, when that sentence goes on to do the asked verb;
     of several, the one whose sentence states most of the question."""
     best: tuple[float, str] | None = None
-    for sentence in re.split(r"[。；;\n]", folded_text):
-        opening = OPENING_BODY.match(sentence)
-        if opening and re.search(verb, sentence[opening.end() :]):
+    for sentence, opening in opening_bodies(folded_text):
+        if re.search(verb, sentence[opening.end() :]):
             score = keyword_overlap(question.keywords, sentence)
             if best is None or score > best[0]:
                 best = (score, opening.group(1))
@@ -155,10 +163,7 @@ def subjects_duties(folded: str) -> list[tuple[str, str]]:
     """(body, duty) for each 负责 of a sentence that opens with a body: "公安机关是养犬
     管理工作的主管部门，负责犬只准养登记" gives 公安机关 that duty."""
     found = []
-    for sentence in re.split(r"[。；;\n]", folded):
-        opening = OPENING_BODY.match(sentence)
-        if not opening:
-            continue
+    for sentence, opening in opening_bodies(folded):
         for duty in re.finditer("负责", sentence[opening.end() :]):
             found.append((opening.group(1), own_clause(sentence, opening.end() + duty.start())))
     return found
