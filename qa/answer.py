@@ -96,7 +96,9 @@ class Answerer:
         """Retrieve, refuse what is out of scope, extract: everything before the verifier
         (which `eval.fit_verifier` fits on what this returns)."""
         hits = self.engine.retriever.search_plan(question.plan, RETRIEVE_K, doc_ids, mode)
-        evidence = Evidence(question, hits, self.documents, self.section_chunks)
+        evidence = Evidence(
+            question, hits, self.documents, self.section_chunks, self.engine.backend.chunks_of
+        )
         refusal = self.refusals.reason(question, hits)
         if refusal is not None:
             return Reading(evidence, None, refusal)

@@ -46,7 +46,7 @@ _SUFFIX = r"(?:以上|以下|以内|之内|左右|多|余|(?<=[年月天日时�
 _GAP = r"[ \u00a0\n]?"
 _RANGE = rf"(?:{_MAGNITUDE}(?:%|‰|{_UNIT})?{_GAP}[—\-~～至到]{_GAP}{_NUMBER})?"
 # A rate per someone or some time: 600元/人月, 5元/平方米.
-_PER = r"(?:/(?:人月|人|户|月|年|日|天|次|吨|亩|平方米|件|台|辆))?"
+_PER = r"(?:/(?:人月|人|户|月|年|日|天|次|吨|亩|平方米|件|台|辆)){0,2}"  # 240元/人/日
 _ONE = rf"{_NUMBER}{_RANGE}{_GAP}{_MAGNITUDE}{_GAP}(?:{_UNIT}){_PER}"
 # Shares said in words: 一半以上, 过半, 三分之一, 百分之三十.
 _SHARE_WORDS = rf"(?:超过|过|近)?一半|过半|{_NUMBER}分之{_NUMBER}"

@@ -39,6 +39,8 @@ class Evidence:
     hits: Sequence[ScoredChunk]
     documents: Mapping[str, Document]
     section_chunks: Callable[[Chunk], list[Chunk]]  # a chunk's section, in document order
+    # A document's chunks, in order: metadata questions look there when no hit states it.
+    document_chunks: Callable[[str], Sequence[Chunk]] = lambda doc_id: ()
 
     @cached_property
     def usable(self) -> list[tuple[int, ScoredChunk]]:

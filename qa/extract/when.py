@@ -22,9 +22,13 @@ _EDGE = r"(?:以前|之前|前|起|开始|以后|之后|后|为止|止)?"
 _YEAR = r"(?<![\d.])(?:19|20)\d\d年"
 # A year counted otherwise (民國112年, 一百十二年) is a date only with its month.
 _OTHER_YEAR = rf"(?:民国)?(?:\d{{2,3}}|[{_CN}百]{{2,5}})年(?={_MONTH})"
-DATE = re.compile(
-    rf"(?:(?:{_YEAR}|{_OTHER_YEAR})(?:{_MONTH}(?:{_DAY})?)?|{_MONTH}(?:{_DAY})?){_PART}{_EDGE}"
+_HOUR = r"(?:\d{1,2}[时点](?:\d{1,2}分)?)?"
+_ONE_DATE = (
+    rf"(?:(?:{_YEAR}|{_OTHER_YEAR})(?:{_MONTH}(?:{_DAY}{_HOUR})?)?|{_MONTH}(?:{_DAY}{_HOUR})?)"
+    rf"{_PART}"
 )
+# A period is kept whole, as written: "2025年10月下旬至2025年12月20日".
+DATE = re.compile(rf"{_ONE_DATE}(?:[至到—\-~～]{_ONE_DATE}|{_EDGE})")
 MIN_FOCUS = 0.3  # a date in a sentence stating less of the question is someone else's
 
 

@@ -25,6 +25,9 @@ from qa.extract.what import TEMPLATE_PASSES, template_answer
 from qa.question import ARTICLE, Question
 
 NOTE = re.compile(r"〔牵头单位[:：]([^〕]*?)(?:[,，]配合单位[:：]([^〕]*))?〕")
+# A task paragraph closed by the bodies in charge of it, in brackets: "（工业和信息化部、
+# 发展改革委、科技部等负责。列第一位者为牵头单位，下同）". Such lists name the lead first.
+LISTED_NOTE = re.compile(r"[（(]([^（）()。；;，,]{2,120}?)等?(?:负责|牵头)[^（）()]{0,30}[）)]")
 # The name of a body: words ending in what bodies are called (厅, 局, 委员会, 办公室, …).
 # A short bracketed part stays inside the name: 市（区）公安机关.
 _BODY = (
@@ -127,11 +130,9 @@ def post_holder(folded_text: str, folded_question: str) -> str | None:
 
 def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> str | None:
     folded = fold_aligned(chunk.text)
-    notes = list(NOTE.finditer(folded))
-    if notes:
-        lead, partners = notes[-1].group(1), notes[-1].group(2)
-        wanted = partners if "配合" in question.folded and partners else lead
-        return verbatim(chunk.text, folded, wanted.split("。")[0])
+    noted = note_answer(folded, question)
+    if noted:
+        return verbatim(chunk.text, folded, noted)
     if notes_only:
         return None
     if POST.search(question.folded):  # a post is held by a person, not a duty's body
@@ -154,6 +155,27 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
     overlap, best = max(scored, key=lambda pair: pair[0])
     # A body named beside some other duty is not the answer: its duty must be the asked one.
     return verbatim(chunk.text, folded, best) if overlap >= MIN_OVERLAP else None
+
+
+def note_answer(folded: str, question: Question) -> str | None:
+    """The units of the task note closing a passage: its lead for 牵头, its partners for
+    配合, all of a listed note's bodies otherwise."""
+    notes = list(NOTE.finditer(folded))
+    if notes:
+        lead, partners = notes[-1].group(1), notes[-1].group(2)
+        wanted = partners if "配合" in question.folded and partners else lead
+        return wanted.split("。")[0]
+    listed = [m for m in LISTED_NOTE.finditer(folded) if listed_bodies(m.group(1))]
+    if not listed:
+        return None
+    bodies = listed_bodies(listed[-1].group(1))
+    return bodies[0] if "牵头" in question.folded else listed[-1].group(1)
+
+
+def listed_bodies(names: str) -> list[str]:
+    """The bodies of a 、-separated list, when every item is a body's name."""
+    items = names.split("、")
+    return items if all(re.fullmatch(_BODY, item) for item in items) else []
 
 
 DUTY_SPAN = 40  # characters after 负责 that say what the duty is
@@ -228,4 +250,9 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
 
 def stated(question: Question, found: Extraction) -> float:
     heading = found.chunk.section.innermost if found.chunk else ""
+    if NOTE_OPENING.match(found.sentence):  # a task's note speaks for the task its heading names
+        return focus(question.keywords, heading + found.sentence) - RANK_COST * found.hit
     return focus(question.keywords, found.sentence, heading) - RANK_COST * found.hit
+
+
+NOTE_OPENING = re.compile(r"\s*[（(〔]")

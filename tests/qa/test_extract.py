@@ -11,7 +11,7 @@ from corpus.normalize import fold, fold_compact
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.answer import distinct_answers
-from qa.extract import EXTRACTORS, quantity
+from qa.extract import EXTRACTORS, meta, quantity
 from qa.extract.listing import list_answer
 from qa.extract.passages import (
     Evidence,
@@ -77,6 +77,8 @@ def chunk(text: str, table: TableCells | None = None) -> Chunk:
         ("专项附加扣除包括哪几项", "list"),  # 哪几项 lists, 几项 counts
         ("指标体系包括几个方面", "quantity"),
         ("“规模以上工业”的统计范围是什么", "what"),  # 规模以上 is no size asked
+        ("某某统计公报是哪个月发布的？", "meta_date"),
+        ("某某统计公报是由哪些单位发布的？", "meta_issuer"),
     ],
 )
 def test_classify(question: str, kind: str) -> None:
@@ -226,6 +228,11 @@ def test_shares_in_words_and_fees_want_their_units() -> None:
     assert found("2025年内完成，2020年—2025年") == []
 
 
+def test_a_rate_per_person_and_day_keeps_both() -> None:
+    text = "特困人员住院照料临时救助标准不超过240元/人/日,其他申请人不超过120元/人/日。"
+    assert [m.group() for m in figures(text)] == ["不超过240元/人/日", "不超过120元/人/日"]
+
+
 def test_years_dates_and_articles_are_not_quantities() -> None:
     assert found("2021年5月1日起施行，建立一项制度。") == []
     assert found("落实省第十三次党代会精神，2022—2026年") == []
@@ -347,6 +354,15 @@ def test_an_article_question_gets_the_articles_words() -> None:
         ("本规定自2021年3月1日起施行。", "2021年3月1日起"),
         ("中華民國一百十二年十二月二十八日修正。", "民國一百十二年十二月二十八日"),
         ("修正日期：112年12月28日", "112年12月28日"),
+        (
+            "其他参保人员为2025年10月下旬至2025年12月20日（集中参保期）",
+            "2025年10月下旬至2025年12月20日",
+        ),
+        (
+            "网上申报时间为2025年10月10日9时至2025年11月10日17时。",
+            "2025年10月10日9时至2025年11月10日17时",
+        ),
+        ("计算时间为2022年1月1日—2024年12月31日", "2022年1月1日—2024年12月31日"),
     ],
 )
 def test_dates_as_written(text: str, date: str) -> None:
@@ -593,3 +609,52 @@ def test_a_heading_restating_the_question_is_no_answer() -> None:
     question = parsed("试点的总体思路是什么？")
     assert is_heading_echo(question, "（二）总体思路")
     assert not is_heading_echo(question, "按照国家组织、联盟采购的总体思路")
+
+
+TASK_NOTE = (
+    "（六）加强农机装备质量可靠性建设。加快标准制定，构建现代农机装备标准体系。"
+    "（市场监管总局、工业和信息化部、发展改革委、农业农村部等负责。列第一位者为牵头单位，下同）"
+)
+
+
+def test_units_listed_in_brackets_after_a_task() -> None:
+    passage = chunk(TASK_NOTE)
+    assert who_answer(passage, parsed("加强质量可靠性建设由哪个部门牵头")) == "市场监管总局"
+    assert (
+        who_answer(passage, parsed("加强质量可靠性建设由哪些部门负责"))
+        == "市场监管总局、工业和信息化部、发展改革委、农业农村部"
+    )
+    # A bracket that is no list of bodies is no note: "（含50人）".
+    assert who_answer(chunk("接收见习人员超过50人（含50人负责）。"), parsed("谁负责")) is None
+
+
+def test_metadata_is_read_where_the_document_states_it_when_no_hit_does() -> None:
+    doc_meta = DocumentMeta(
+        doc_id="d",
+        title="某县2022年统计公报",
+        issuer="某县统计局、国家统计局某县调查队",
+        date="2023-05-11",
+        doc_number="某发〔2018〕42号",
+    )
+    head = chunk("某县2022年统计公报\n某发〔2018〕42号\n（2023年5月）")
+    body = Chunk(ChunkId("d#1"), "d", SectionPath(), "2023年5月全县开展普查。", 40, 53)
+    documents = {"d": Document(meta=doc_meta, text="")}
+
+    def asked(question: str, text_chunks: list[Chunk]) -> str | None:
+        evidence = Evidence(
+            parsed(question),
+            [ScoredChunk(body, 1.0)],
+            documents,
+            lambda c: [c],
+            lambda doc_id: text_chunks,
+        )
+        found = meta.extract(evidence.question, evidence)
+        return found.answer if found else None
+
+    assert asked("文号是什么", [body, head]) == "某发〔2018〕42号"
+    # A year and month dates the document only as a dateline of its own.
+    assert asked("统计公报是哪个月发布的", [body, head]) == "2023年5月"
+    assert asked("统计公报是哪个月发布的", [body]) is None
+    assert asked("由哪些单位发布的", [head]) is None  # no issuer stated
+    stated = chunk("某县统计局  国家统计局某县调查队")
+    assert asked("由哪些单位发布的", [stated]) == "某县统计局"
