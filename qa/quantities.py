@@ -50,8 +50,14 @@ _PER = r"(?:/(?:人月|人|户|月|年|日|天|次|吨|亩|平方米|件|台|辆
 _ONE = rf"{_NUMBER}{_RANGE}{_GAP}{_MAGNITUDE}{_GAP}(?:{_UNIT}){_PER}"
 # Shares said in words: 一半以上, 过半, 三分之一, 百分之三十.
 _SHARE_WORDS = rf"(?:超过|过|近)?一半|过半|{_NUMBER}分之{_NUMBER}"
+# A ratio of three or more parts (三次产业结构 8.7:48.5:42.8), or of two with a decimal
+# (1.5:1); "9:30" is a time of day, and a bare "1:1" too often one to read as a ratio.
+_PART_NUMBER = r"\d+(?:\.\d+)?"
+RATIO = (
+    rf"{_PART_NUMBER}(?:[:：∶]{_PART_NUMBER}){{2,}}|\d+\.\d+[:：∶]{_PART_NUMBER}|\d+[:：∶]\d+\.\d+"
+)
 FIGURE = re.compile(
-    rf"{_PREFIX}(?:{_SHARE_WORDS}|{_ONE}){_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?"
+    rf"{_PREFIX}(?:{RATIO}|{_SHARE_WORDS}|{_ONE}){_SUFFIX}(?:(?<=以上){_ONE}(?:以下|以内))?"
 )
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d年?(?:\s?[—\-~～至到]\s?(?:19|20)\d\d)?年?")
 _DATE_PART = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}日|\d{1,2}月")
@@ -89,6 +95,8 @@ def unit_of(figure: str) -> str:
     core = re.sub(rf"{_SUFFIX}$", "", fold_aligned(figure).strip()).split("/")[0]
     if re.search(r"半|分之", core):
         return "%"  # a share said in words
+    if re.fullmatch(RATIO, core):
+        return "∶"  # parts of a whole, as a share is
     for unit in sorted(_UNIT.split("|"), key=len, reverse=True):
         if core.endswith(unit):
             return unit
@@ -114,6 +122,8 @@ def unit_wanted(folded: str) -> str | None:
     duration = r"多久|多长时间|多长期限|几(个)?(年|月|天|日|小时|周)|多少(年|天|日|小时)"
     if re.search(duration, folded):
         return "time"
+    if re.search(r"人(?:数|口)?(?:有|是|为)?多少[?？]?$", folded):  # 来旅游的人有多少
+        return "人"
     found = re.search(rf"(?:多少|几){_MAGNITUDE}({_UNIT})", folded)
     return found.group(1) if found else None
 
@@ -131,5 +141,5 @@ def unit_fits(figure: str, wanted: str | None) -> bool:
         # but not by an ordinal (三级, 第二批, 十四届): those name, they do not count
         return unit not in ("%", "‰", "元", *ORDINAL_UNITS) and "元" not in folded
     if wanted == "%":
-        return unit in ("%", "‰", "个百分点", "百分点")
+        return unit in ("%", "‰", "个百分点", "百分点", "∶")
     return wanted in folded

@@ -20,7 +20,9 @@ from qa.question import ASKING_WORDS, YEAR, Question, stated_years
 
 MAX_ANSWER = 80
 MIN_OVERLAP = 0.34  # share of the question's keywords the answering passage must hold
-CLAUSE_SPLIT = re.compile(r"[，,；;：:。！？]")
+# A clause ends at a mark; an ASCII comma or colon between digits (1,200万元, the ratio
+# 8.7:48.5:42.8) is part of a figure.
+CLAUSE_SPLIT = re.compile(r"[，；;：。！？]|(?<!\d)[,:]|[,:](?!\d)")
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def cover(pairs: frozenset[str], text: str) -> float:
 
 def clause_around(sentence: str, answer: str) -> str:
     """The clause of `sentence` that holds `answer`, with the clause before it."""
-    clauses = re.split(r"[，,；;：:。]", sentence)
+    clauses = CLAUSE_SPLIT.split(sentence)
     for i, clause in enumerate(clauses):
         if answer in clause:
             return (clauses[i - 1] if i else "") + clause
@@ -154,6 +156,29 @@ def echoes_question(question: Question, answer: str) -> bool:
 
 def is_heading_echo(question: Question, answer: str) -> bool:
     return bool(LEADING_MARK.match(answer)) and echoes_question(question, answer)
+
+
+def echoes_place(question: Question, answer: str, chunk: Chunk) -> bool:
+    """The answer only says where the question's words stand: a heading or a row label."""
+    return is_heading_echo(question, answer) or is_label_echo(question, answer, chunk)
+
+
+LABEL_ECHO = 0.5  # share of a row label's character pairs the question holds
+
+
+def is_label_echo(question: Question, answer: str, chunk: Chunk) -> bool:
+    """The answer is a table row's label cell (with its serial), the row the question
+    names: "5	纳入我市医疗救助金资助范围的城乡居民" for a question about those residents.
+    What is asked is in the row's other cells."""
+    if chunk.table is None:
+        return False
+    label = next((c for c in chunk.table.cells if re.search(r"[\u4e00-\u9fff]", c)), "")
+    core = fold_compact(LEADING_MARK.sub("", answer))
+    return (
+        bool(label)
+        and core == fold_compact(label)
+        and (asked_share(label, fold_compact(question.text)) >= LABEL_ECHO)
+    )
 
 
 def is_grounded(answer: str, passage: str) -> bool:
@@ -311,12 +336,18 @@ def in_sentences(
     answer."""
     sentences = [s for s in sentences_of(chunk) if sentence_fits_years(s, chunk, question.years)]
 
-    def match(sentence: str) -> tuple[int, float]:
+    # The asked year is checked apart (sentence_fits_years): among the fitting sentences
+    # it only breaks ties, and the indicator's words decide ("2022年末，户籍人口…" does not
+    # answer 2022年末常住人口 because it says the year).
+    years = [k for k in question.keywords if YEAR.fullmatch(k)]
+    words = [k for k in question.keywords if k not in years]
+
+    def match(sentence: str) -> tuple[int, float, float]:
         # The question's own figures (6万元以上) point at their sentence first, a longer
         # (more specific) figure more.
         said = fold_compact(sentence)
         stated = sum(len(f) for f in question.figures if f in said)
-        return stated, keyword_overlap(question.keywords, sentence)
+        return stated, keyword_overlap(words, sentence), keyword_overlap(years, sentence)
 
     for sentence in sorted(sentences, key=match, reverse=True):
         answer = rule(question, sentence)
@@ -340,6 +371,6 @@ def first_answer(
     for rule, everywhere in passes:
         for c in ranked if everywhere else ranked[:LOOSE_TRIES]:
             answer = rule(question, c.sentence)
-            if answer and not (worded and is_heading_echo(question, answer)):
+            if answer and not (worded and echoes_place(question, answer, c.chunk)):
                 return Extraction(answer, c.sentence, c.rank, c.chunk)
     return None

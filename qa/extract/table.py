@@ -128,10 +128,11 @@ def measure_answer(question: Question, table: TableCells) -> str | None:
     return None
 
 
-def cell_answer(question: Question, chunk: Chunk) -> str | None:
+def cell_answer(question: Question, chunk: Chunk, named_only: bool = False) -> str | None:
     """A row without year columns (罪名 / 刑法条文, 街道 / 电话 / 地址): the cell under the
-    column the question names, or else the one cell the question does not already
-    state. None when the row does not match the question or the choice is ambiguous."""
+    column the question names, or else (unless `named_only`) the one cell the question
+    does not already state. None when the row does not match the question or the choice
+    is ambiguous."""
     table = chunk.table
     if table is None or has_year_columns(chunk) or len(table.header) != len(table.cells):
         return None  # a row without a header of its own cannot say which cell is which
@@ -150,6 +151,10 @@ def cell_answer(question: Question, chunk: Chunk) -> str | None:
     # what 办公地址在哪里 asks for, 办公电话 is not.
     named = [i for i, head in enumerate(table.header) if len(head) >= 2 and head[-2:] in asked]
     chosen = [c for i in named if (c := cells[i]) in others and fold_compact(c) not in asked]
+    if named_only:  # below the best passage, the row itself must be the one asked about
+        if not row_named(question, table):
+            return None
+        return chosen[0] if len(chosen) == 1 and len(chosen[0]) <= MAX_ANSWER else None
     if not chosen:
         chosen = [v for c in others if (v := labelled_value(c, asked))]
     if not chosen and not any(stated(c) for c in others):
@@ -172,10 +177,15 @@ def labelled_value(cell: str, asked: str) -> str | None:
     return found.group(2).strip() if found and found.group(1)[:2] in asked else None
 
 
+TABLE_TRIES = 3  # usable passages, best first, whose row may answer by a named column
+
+
 def in_table_cell(question: Question, evidence: Evidence) -> Extraction | None:
-    """The best-ranked matching passage, when it is a table row, read as a row."""
-    if not evidence.usable:
-        return None
-    rank, hit = evidence.usable[0]
-    answer = cell_answer(question, hit.chunk)
-    return Extraction(answer, hit.chunk.text, rank) if answer else None
+    """The best-ranked matching passage, when it is a table row, read as a row; or a row
+    just below it that the question names together with one of its columns (大中专学生 …
+    参保缴费渠道是什么), which no sentence elsewhere can state as well."""
+    for position, (rank, hit) in enumerate(evidence.usable[:TABLE_TRIES]):
+        answer = cell_answer(question, hit.chunk, named_only=position > 0)
+        if answer:
+            return Extraction(answer, hit.chunk.text, rank)
+    return None

@@ -23,7 +23,14 @@ from qa.extract.passages import (
     without_names,
 )
 from qa.extract.quantity import best_figure, counted_noun, mentions_year
-from qa.extract.table import cell_answer, in_table, measure_answer, row_unit, table_answer
+from qa.extract.table import (
+    cell_answer,
+    in_table,
+    in_table_cell,
+    measure_answer,
+    row_unit,
+    table_answer,
+)
 from qa.extract.what import article_text, best_clause, definition, template_answer
 from qa.extract.when import date_in, dates
 from qa.extract.who import agent_of, identity, who_answer
@@ -118,6 +125,18 @@ def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
     assert not unit_fits("550億元", "%")
     assert unit_fits("400人", "个")
     assert best_figure("获得国家科学技术奖64项。", ["专利授权量"], frozenset(), unit="%") is None
+    # "…的人有多少" counts people: the visitors, not the revenue beside them.
+    assert unit_wanted(fold("2022年来旅游的人有多少？")) == "人"
+    assert unit_wanted(fold("老年人有多少补贴？")) is None
+    tourism = "全县共接待游客1480万人次，同比增长35%，实现旅游综合收入121亿元。"
+    assert best_figure(tourism, ["旅游"], frozenset(), unit="人") == "1480万人次"
+
+
+def test_the_indicator_not_the_year_picks_the_sentence() -> None:
+    text = "2022年末，户籍人口581184人，其中城镇人口252258人。年末常住人口488403人。"
+    question = parsed("2022年末常住人口是多少？")
+    found = quantity.in_text(question, chunk(text), 0)
+    assert found is not None and found.answer == "488403人"
 
 
 def test_table_column_by_year_and_baseline() -> None:
@@ -231,6 +250,13 @@ def test_shares_in_words_and_fees_want_their_units() -> None:
 def test_a_rate_per_person_and_day_keeps_both() -> None:
     text = "特困人员住院照料临时救助标准不超过240元/人/日,其他申请人不超过120元/人/日。"
     assert [m.group() for m in figures(text)] == ["不超过240元/人/日", "不超过120元/人/日"]
+
+
+def test_a_ratio_of_parts_is_a_share_and_a_time_of_day_no_figure() -> None:
+    text = "其中：第二产业增加值127.2亿元，同比增长6.9%。三次产业结构比例调整为8.7:48.5:42.8。"
+    assert best_figure(text, ["产业结构", "比例"], frozenset(), unit="%") == "8.7:48.5:42.8"
+    assert [m.group() for m in figures("上午9:30开始，按1:1配套")] == []
+    assert unit_of("1.5:1") == "∶" and unit_fits("1.5:1", "%")
 
 
 def test_years_dates_and_articles_are_not_quantities() -> None:
@@ -658,3 +684,29 @@ def test_metadata_is_read_where_the_document_states_it_when_no_hit_does() -> Non
     assert asked("由哪些单位发布的", [head]) is None  # no issuer stated
     stated = chunk("某县统计局  国家统计局某县调查队")
     assert asked("由哪些单位发布的", [stated]) == "某县统计局"
+
+
+def test_a_row_and_column_the_question_names_answer_below_the_best_passage() -> None:
+    question = parsed("大中专学生参加居民医保，参保缴费渠道是什么？")
+    prose_text = "（二）大中专学生原则上应在学籍地参加居民医保，继续升学学生由院校办理。"
+    prose = Chunk(ChunkId("d#0"), "d", SectionPath(), prose_text, 0, len(prose_text))
+    header = ("序号", "人员类别", "参保缴费渠道")
+    cells = ("2", "大中专学生（不含中等职业技术学校学生）", "由所在学校统一协助办理参保登记手续。")
+    row_text = "\t".join(cells)
+    row = Chunk(
+        ChunkId("d#1"),
+        "d",
+        SectionPath(),
+        row_text,
+        40,
+        40 + len(row_text),
+        table=TableCells(header=header, cells=cells),
+    )
+    evidence = Evidence(
+        question, [ScoredChunk(prose, 0.9), ScoredChunk(row, 0.5)], {}, lambda c: [c]
+    )
+    found = in_table_cell(question, evidence)
+    assert found is not None and found.answer == "由所在学校统一协助办理参保登记手续。"
+    # A row the question does not name gives no cell, whatever its columns.
+    other = parsed("中小学生参加居民医保，参保缴费渠道是什么？")
+    assert in_table_cell(other, replace(evidence, question=other)) is None
