@@ -133,18 +133,14 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
     noted = note_answer(folded, question)
     if noted:
         return verbatim(chunk.text, folded, noted)
+    listed = listed_note_answer(folded, question)
     if notes_only:
-        return None
+        return verbatim(chunk.text, folded, listed) if listed else None
+    said = said_answer(folded, question)
+    if said or listed:  # a sentence naming who does the asked thing beats the task's note
+        return verbatim(chunk.text, folded, said or listed or "")
     if POST.search(question.folded):  # a post is held by a person, not a duty's body
-        holder = post_holder(folded, question.folded)
-        return verbatim(chunk.text, folded, holder) if holder else None
-    agent = agent_of(folded, question)
-    if agent:
-        return verbatim(chunk.text, folded, agent)
-    for asks, role in ROLES:
-        if asks.search(question.folded) and (match := role.search(folded)):
-            span = next(g for g in match.groups() if g)
-            return verbatim(chunk.text, folded, span)
+        return None
     # "省科技厅具体负责对…进行分解": the unit whose duty matches the question's words.
     # The duty is what follows the body: the body's own name (…部门) says nothing of it.
     duties = [(m.group(1), own_clause(folded, m.end(1))) for m in RESPONSIBLE.finditer(folded)]
@@ -157,14 +153,31 @@ def who_answer(chunk: Chunk, question: Question, notes_only: bool = False) -> st
     return verbatim(chunk.text, folded, best) if overlap >= MIN_OVERLAP else None
 
 
+def said_answer(folded: str, question: Question) -> str | None:
+    """The holder of the asked post, or the body a sentence says does the asked verb."""
+    if POST.search(question.folded):  # a post is held by a person, not a duty's body
+        return post_holder(folded, question.folded)
+    agent = agent_of(folded, question)
+    if agent:
+        return agent
+    for asks, role in ROLES:
+        if asks.search(question.folded) and (match := role.search(folded)):
+            return next(g for g in match.groups() if g)
+    return None
+
+
 def note_answer(folded: str, question: Question) -> str | None:
-    """The units of the task note closing a passage: its lead for 牵头, its partners for
-    配合, all of a listed note's bodies otherwise."""
+    """The units of a 〔牵头单位…〕 note: its lead, or its partners for 配合."""
     notes = list(NOTE.finditer(folded))
-    if notes:
-        lead, partners = notes[-1].group(1), notes[-1].group(2)
-        wanted = partners if "配合" in question.folded and partners else lead
-        return wanted.split("。")[0]
+    if not notes:
+        return None
+    lead, partners = notes[-1].group(1), notes[-1].group(2)
+    wanted = partners if "配合" in question.folded and partners else lead
+    return wanted.split("。")[0]
+
+
+def listed_note_answer(folded: str, question: Question) -> str | None:
+    """The bodies a bracketed note lists after a task: the first for 牵头, all otherwise."""
     listed = [m for m in LISTED_NOTE.finditer(folded) if listed_bodies(m.group(1))]
     if not listed:
         return None

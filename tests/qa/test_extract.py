@@ -650,6 +650,15 @@ def test_units_listed_in_brackets_after_a_task() -> None:
         who_answer(passage, parsed("加强质量可靠性建设由哪些部门负责"))
         == "市场监管总局、工业和信息化部、发展改革委、农业农村部"
     )
+    # A sentence saying who leads the asked thing beats the note of its task.
+    mechanism = chunk(
+        "（十八）健全组织实施机制。建立由农业农村部、工业和信息化部牵头的协调推进机制。"
+        "（农业农村部、工业和信息化部等负责）"
+    )
+    assert (
+        who_answer(mechanism, parsed("协调推进机制由哪些部门牵头？"))
+        == "农业农村部、工业和信息化部"
+    )
     # A bracket that is no list of bodies is no note: "（含50人）".
     assert who_answer(chunk("接收见习人员超过50人（含50人负责）。"), parsed("谁负责")) is None
 
