@@ -124,7 +124,12 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
 
 _INTERROGATIVE = re.compile(r"多少|几|哪|什么|谁|怎么|怎样|如何|是否|吗|多久|多长|何时")
 _ITEM = r"[^，,、和及与]{2,30}"
-_BOTH = re.compile(rf"^(.*?[，,]?)({_ITEM})(?:和|及|与)({_ITEM}?)分别(.+)$")
+_BOTH = re.compile(rf"^(.*?[，,]?)({_ITEM})(?:和|及|与)({_ITEM}?)(?:分别|各)(.+)$")
+# "建设多少所学校和多少个专业": two counts asked in one breath, each with its own noun.
+_TWO_COUNTS = re.compile(
+    r"^(.*?)((?:多少|几)[个项所家名人条种类次]?[^，,？?和及]{1,20}?)(?:和|以及|及)"
+    r"((?:多少|几)[个项所家名人条种类次]?[^，,？?]{1,20})([？?]?)$"
+)
 MAX_PARTS = 3
 SELF_CONTAINED = 12  # a later ask this long names its own subject
 
@@ -136,6 +141,10 @@ def question_parts(text: str) -> list[str]:
     if both and _INTERROGATIVE.search(fold(both.group(4))):
         lead, first, second, rest = both.groups()
         return [f"{lead}{first}{rest}", f"{lead}{second}{rest}"]
+    counts = _TWO_COUNTS.match(text)
+    if counts:
+        lead, first, second, mark = counts.groups()
+        return [f"{lead}{first}{mark}", f"{lead}{second}{mark}"]
     asks = separate_asks(re.split(r"(?<=[？?])", text))
     if asks is None:  # "补贴标准是多少，总额最高多少": asks apart by a comma
         asks = separate_asks(re.split(r"(?<=[，,、；;])", text.rstrip("？?")))
