@@ -45,6 +45,7 @@ _BOX_LEVEL = 4  # a box nests under whatever heading it follows
 _ITEMS = (_H1, _H2, _H3)
 # A heading title is short; a long line that merely starts with "一、" is prose.
 _MAX_TITLE = 40
+_CLAUSE_MARK = re.compile(r"[，；：,;:]")  # a title has none; a sentence has
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,13 @@ def match_heading(stripped: str, in_box: bool, in_article: bool = False) -> Head
         head, sep, rest = stripped.partition("。")
         if len(head) > _MAX_TITLE:
             return None
-        return Heading(clean_title(head), level, carries_body=bool(sep and rest.strip()))
+        # A numbered line that is a whole sentence ("（二）其他参保人员：个人缴费标准为每人549元，
+        # …。", a list item "（四）羁押期限届满，案件尚未办结的。") is content under its number:
+        # its words must be in the passage, not only in the section's title.
+        sentence = bool(sep) and bool(_CLAUSE_MARK.search(head))
+        return Heading(
+            clean_title(head), level, carries_body=bool(sep and rest.strip()) or sentence
+        )
     return None
 
 

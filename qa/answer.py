@@ -107,7 +107,8 @@ class Answerer:
             chunk = found.chunk or hits[found.hit].chunk
             clause = clause_around(found.sentence, found.answer)
             where = f"{chunk.section.display()} {found.sentence}"
-            if self.refusals.about_other_side(question, clause, where):
+            heading = chunk.section.innermost
+            if self.refusals.about_other_side(question, clause, where, heading):
                 return Reading(evidence, None, "no_evidence")
         if found is not None and self.refusals.passage_out_of_scope(
             question, found.chunk or hits[found.hit].chunk

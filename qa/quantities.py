@@ -122,7 +122,7 @@ def unit_wanted(folded: str) -> str | None:
     duration = r"多久|多长时间|多长期限|几(个)?(年|月|天|日|小时|周)|多少(年|天|日|小时)"
     if re.search(duration, folded):
         return "time"
-    if re.search(r"人(?:数|口)?(?:有|是|为)?多少[?？]?$", folded):  # 来旅游的人有多少
+    if re.search(r"(?<![每均])人(?:数|口)?(?:有|是|为)?多少[?？]?$", folded):  # 来旅游的人有多少
         return "人"
     found = re.search(rf"(?:多少|几){_MAGNITUDE}({_UNIT})", folded)
     return found.group(1) if found else None

@@ -34,6 +34,27 @@ CONTRASTS: tuple[tuple[str, str], ...] = (
 _LEVEL = re.compile(r"([一二三四五六七八九十\d]+|(?<![a-z])[ivx]{1,4})(级|批|类|档|星)")
 
 
+# "非在校学生的…", "她不是特困人员，…": who the question says it is not about.
+# 非 only as a word's start (非本市户籍, 对非在校学生), not inside 非法 or 是非.
+NEGATED = re.compile(
+    r"(?:(?<![是并])不是|不属于|(?:(?<![\u4e00-\u9fff])|(?<=[对为是]))非)"
+    r"([\u4e00-\u9fff]{2,8}?)(?=的|[，,。？?]|$)"
+)
+
+
+def negated_terms(asked: str) -> list[str]:
+    return [m.group(1) for m in NEGATED.finditer(asked)]
+
+
+def about_the_excluded(asked: str, said: str) -> bool:
+    """The answer's clause is about the very group the question excludes: the 特困人员
+    standard for a mother who is not one."""
+    return any(
+        term in said and f"非{term}" not in said and f"不是{term}" not in said
+        for term in negated_terms(asked)
+    )
+
+
 def contrasted(asked: str, said: str) -> bool:
     """The answer's clause speaks of the other side of what was asked (收入 for 支出), or
     of another level (三级 for 二级): it is about something else."""
@@ -73,11 +94,19 @@ class RefusalRules:
             return "year_not_covered"
         return None
 
-    def about_other_side(self, question: Question, clause: str, where: str = "") -> bool:
-        """The answer's clause is about the other side (收入 for 支出), or its sentence or
-        section about another level (国家级（Ⅰ级）响应 for 三级（Ⅲ级）)."""
+    def about_other_side(
+        self, question: Question, clause: str, where: str = "", heading: str = ""
+    ) -> bool:
+        """The answer's clause is about the other side (收入 for 支出), its sentence or
+        section about another level (国家级（Ⅰ级）响应 for 三级（Ⅲ级）), or its clause or
+        heading about the group the question excludes (非在校学生)."""
         asked = fold_compact(question.folded)
-        return contrasted(asked, fold_compact(clause)) or other_level(asked, fold_compact(where))
+        said = fold_compact(clause)
+        return (
+            contrasted(asked, said)
+            or other_level(asked, fold_compact(where))
+            or about_the_excluded(asked, said + fold_compact(heading))
+        )
 
     def passage_out_of_scope(self, question: Question, chunk: Chunk) -> bool:
         """A question about a region that no loaded document is the policy of (吉林's

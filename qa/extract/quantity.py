@@ -34,16 +34,21 @@ def best_figure(
     question; never one the question itself `given`."""
 
     def fitting(clause: str) -> list[tuple[int, int, float]]:
+        stated = fold_compact(clause)
+        # The clause holding a figure the question gives ("3-5级…") is the one it asks about.
+        bonus = GIVEN_BONUS if any(g in stated for g in given) else 0.0
         spans = [
             (m.start(), m.end())
             for m in figures(clause)
             if fold_compact(m.group()) not in given and not summing(clause, m.start(), unit)
         ]
-        return [
-            counted(clause, s, e, noun) for s, e in spans if unit_fits(clause[s:e].strip(), unit)
-        ]
+        fits = [(s, e) for s, e in spans if unit_fits(clause[s:e].strip(), unit)]
+        return [(s, e, own + bonus) for s, e, own in (counted(clause, *f, noun) for f in fits)]
 
     return best_in_clauses(sentence, keywords, years, fitting)
+
+
+GIVEN_BONUS = 1.0  # as much as every keyword of the question stated
 
 
 def summing(clause: str, start: int, unit: str | None) -> bool:

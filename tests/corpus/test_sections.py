@@ -92,6 +92,18 @@ def test_heading_with_body_on_same_line_is_content() -> None:
     assert text[span[0] : span[1]] == "1.數位技術。瞄準前沿。"
 
 
+def test_a_numbered_line_that_is_a_whole_sentence_is_content() -> None:
+    text = (
+        "二、缴费标准\n（一）在校学生：个人缴费标准为每人413元，财政补助标准为每人956元。\n"
+        "（二）其他参保人员：个人缴费标准为每人549元。\n三、缴费时间\n（一）指导思想。\n"
+    )
+    blocks = parse_blocks(text)
+    spoken = [text[s:e] for b in blocks for s, e in b.paragraphs]
+    assert "（一）在校学生：个人缴费标准为每人413元，财政补助标准为每人956元。" in spoken
+    assert "（二）其他参保人员：个人缴费标准为每人549元。" in spoken
+    assert "（一）指导思想。" not in spoken  # a title with a full stop is still a title
+
+
 def test_notice_date_stays_with_issuer(bundled_docs: list[Document]) -> None:
     first = chunks_of(bundled_docs, ACTION)[0]
     assert "黑政辦發〔2022〕41號" in first.text

@@ -47,7 +47,7 @@ from qa.question import (
     stated_years,
     years_in,
 )
-from qa.refusal import contrasted, other_level
+from qa.refusal import about_the_excluded, contrasted, negated_terms, other_level
 
 PARSER = QuestionParser(lambda text: QueryPlan(text, ()), Tokenizer(), own_names=())
 
@@ -128,8 +128,15 @@ def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
     # "…的人有多少" counts people: the visitors, not the revenue beside them.
     assert unit_wanted(fold("2022年来旅游的人有多少？")) == "人"
     assert unit_wanted(fold("老年人有多少补贴？")) is None
+    assert unit_wanted(fold("财政补助标准是每人多少？")) is None
     tourism = "全县共接待游客1480万人次，同比增长35%，实现旅游综合收入121亿元。"
     assert best_figure(tourism, ["旅游"], frozenset(), unit="人") == "1480万人次"
+
+
+def test_the_clause_with_the_figure_the_question_gives_is_the_one_asked() -> None:
+    text = "其中，照护需求等级1-2级补贴标准为每人每次2元，3-5级补贴标准为每人每次4元。"
+    question = parsed("照护需求等级为3-5级的老年人，送餐补贴标准是每人每次多少钱？")
+    assert quantity.figure_in(question, text) == "4元"
 
 
 def test_the_indicator_not_the_year_picks_the_sentence() -> None:
@@ -730,3 +737,16 @@ def test_a_row_and_column_the_question_names_answer_below_the_best_passage() -> 
     # A row the question does not name gives no cell, whatever its columns.
     other = parsed("中小学生参加居民医保，参保缴费渠道是什么？")
     assert in_table_cell(other, replace(evidence, question=other)) is None
+
+
+def test_a_clause_about_the_group_the_question_excludes_does_not_answer_it() -> None:
+    asked = fold_compact(fold("我妈不是特困人员，住院照料临时救助一天最多能给多少？"))
+    assert negated_terms(asked) == ["特困人员"]
+    assert about_the_excluded(asked, "其中本市特困人员住院照料临时救助标准不超过240元/人/日")
+    assert not about_the_excluded(asked, "其他申请人住院照料临时救助标准不超过120元/人/日")
+    students = fold_compact(fold("非在校学生的其他参保人员财政补助标准是每人多少？"))
+    assert about_the_excluded(students, "（一）在校学生：财政补助标准为每人956元")
+    assert not about_the_excluded(students, "（二）其他参保人员：财政补助标准为每人820元")
+    # 非 inside a word (非法集资) excludes nobody.
+    fundraising = fold_compact(fold("对非法集资人，按集资金额罚多少？"))
+    assert not about_the_excluded(fundraising, "对非法集资人处集资金额20%以上1倍以下的罚款")
