@@ -254,6 +254,10 @@ def test_shares_in_words_and_fees_want_their_units() -> None:
     assert found("2025年内完成，2020年—2025年") == []
 
 
+def test_small_lengths_keep_their_unit() -> None:
+    assert [m.group() for m in figures("禁止生产和使用厚度低于0.01毫米的地膜")] == ["0.01毫米"]
+
+
 def test_a_rate_per_person_and_day_keeps_both() -> None:
     text = "特困人员住院照料临时救助标准不超过240元/人/日,其他申请人不超过120元/人/日。"
     assert [m.group() for m in figures(text)] == ["不超过240元/人/日", "不超过120元/人/日"]
