@@ -181,11 +181,15 @@ TABLE_TRIES = 3  # usable passages, best first, whose row may answer by a named 
 
 
 def in_table_cell(question: Question, evidence: Evidence) -> Extraction | None:
-    """The best-ranked matching passage, when it is a table row, read as a row; or a row
-    just below it that the question names together with one of its columns (大中专学生 …
-    参保缴费渠道是什么), which no sentence elsewhere can state as well."""
+    """The best-ranked matching passage, when it is a table row, read as a row; or, below
+    a best passage of prose, a row that the question names together with one of its
+    columns (大中专学生 … 参保缴费渠道是什么), which no sentence elsewhere states as well."""
     for position, (rank, hit) in enumerate(evidence.usable[:TABLE_TRIES]):
         answer = cell_answer(question, hit.chunk, named_only=position > 0)
         if answer:
             return Extraction(answer, hit.chunk.text, rank)
+        if hit.chunk.table is not None:
+            # The best row did not answer alone: its neighbours, sharing its header and
+            # its words (钱塘区…), are no better; the sentence rules read it.
+            return None
     return None

@@ -738,6 +738,24 @@ def test_a_row_and_column_the_question_names_answer_below_the_best_passage() -> 
     )
     found = in_table_cell(question, evidence)
     assert found is not None and found.answer == "由所在学校统一协助办理参保登记手续。"
+    # Below a best passage that is itself a row, its neighbours do not answer.
+    phone = parsed("钱塘区联系方式表里，0571-89539596是哪个单位的电话？")
+    rows = [
+        Chunk(
+            ChunkId(f"d#{i}"),
+            "d",
+            SectionPath(),
+            "\t".join(c),
+            0,
+            20,
+            table=TableCells(header=("单位", "联系电话"), cells=c),
+        )
+        for i, c in enumerate(
+            [("钱塘区临江街道", "0571-89539596"), ("钱塘区商务局", "0571-86722632")]
+        )
+    ]
+    hits = [ScoredChunk(r, 1.0 - i / 2) for i, r in enumerate(rows)]
+    assert in_table_cell(phone, Evidence(phone, hits, {}, lambda c: [c])) is None
     # A row the question does not name gives no cell, whatever its columns.
     other = parsed("中小学生参加居民医保，参保缴费渠道是什么？")
     assert in_table_cell(other, replace(evidence, question=other)) is None
