@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, NewType
 
@@ -94,6 +95,12 @@ class TableCells:
             if cell:
                 pairs.append(f"{label}：{cell}" if label else cell)
         return "；".join(pairs)
+
+    @property
+    def label(self) -> str:
+        """The row's label: its first cell of words (江苏, 新塘街, 技术合同成交额（亿元）),
+        past a serial number; "" for a row of figures only."""
+        return next((c for c in self.cells if re.search(r"[\u4e00-\u9fff]", c)), "")
 
     def value_for(self, column: str) -> str | None:
         """The cell under the header column whose label contains `column`."""

@@ -163,7 +163,7 @@ def echoes_place(question: Question, answer: str, chunk: Chunk) -> bool:
     return is_heading_echo(question, answer) or is_label_echo(question, answer, chunk)
 
 
-LABEL_ECHO = 0.5  # share of a row label's character pairs the question holds
+LABEL_SHARE = 0.5  # share of a row label's character pairs the question must hold
 
 
 def is_label_echo(question: Question, answer: str, chunk: Chunk) -> bool:
@@ -172,12 +172,12 @@ def is_label_echo(question: Question, answer: str, chunk: Chunk) -> bool:
     What is asked is in the row's other cells."""
     if chunk.table is None:
         return False
-    label = next((c for c in chunk.table.cells if re.search(r"[\u4e00-\u9fff]", c)), "")
+    label = chunk.table.label
     core = fold_compact(LEADING_MARK.sub("", answer))
     return (
         bool(label)
         and core == fold_compact(label)
-        and (asked_share(label, fold_compact(question.text)) >= LABEL_ECHO)
+        and (asked_share(label, fold_compact(question.text)) >= LABEL_SHARE)
     )
 
 

@@ -7,7 +7,7 @@ import re
 
 from corpus.models import Chunk, TableCells
 from corpus.normalize import fold_aligned, fold_compact
-from qa.extract.passages import MAX_ANSWER, Evidence, Extraction, asked_share
+from qa.extract.passages import LABEL_SHARE, MAX_ANSWER, Evidence, Extraction, asked_share
 from qa.question import Question, QuestionKind
 
 SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")  # a 序号 cell
@@ -72,15 +72,11 @@ def table_answer(
     return value.strip() if value and value.strip() else None
 
 
-LABEL_SHARE = 0.5  # share of a row label's character pairs the question must hold
-
-
 def row_named(question: Question, table: TableCells) -> bool:
     """The question names the row: its label (the first cell of words: 江苏, 新塘街,
     技术合同成交额（亿元）) shares a keyword or most of its characters with it. A figure of
     another row (新塘街's telephone for 北京街) does not answer."""
-    label = next((c for c in table.cells if re.search(r"[\u4e00-\u9fff]", c)), "")
-    core = fold_compact(re.sub(r"[（(][^）)]*[）)]", "", label))
+    core = fold_compact(re.sub(r"[（(][^）)]*[）)]", "", table.label))
     if not core:
         return True
     asked = fold_compact(question.text)
@@ -151,16 +147,14 @@ def cell_answer(question: Question, chunk: Chunk, named_only: bool = False) -> s
     # what 办公地址在哪里 asks for, 办公电话 is not.
     named = [i for i, head in enumerate(table.header) if len(head) >= 2 and head[-2:] in asked]
     chosen = [c for i in named if (c := cells[i]) in others and fold_compact(c) not in asked]
-    if named_only:  # below the best passage, the row itself must be the one asked about
-        if not row_named(question, table):
-            return None
-        return chosen[0] if len(chosen) == 1 and len(chosen[0]) <= MAX_ANSWER else None
-    if not chosen:
+    if named_only and not row_named(question, table):
+        return None  # below the best passage, the row itself must be the one asked about
+    if not chosen and not named_only:
         chosen = [v for c in others if (v := labelled_value(c, asked))]
-    if not chosen and not any(stated(c) for c in others):
-        # The one cell the question does not state; a cell holding its words is where
-        # the answer is, for the sentence rules to read.
-        chosen = others
+        if not chosen and not any(stated(c) for c in others):
+            # The one cell the question does not state; a cell holding its words is
+            # where the answer is, for the sentence rules to read.
+            chosen = others
     if len(chosen) != 1 or len(chosen[0]) > MAX_ANSWER:
         return None
     return chosen[0]
