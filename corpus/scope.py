@@ -2,9 +2,10 @@
 
 A question about a region no loaded document speaks of is out of scope; one that a
 loaded document speaks of is answered from it. A region is a provincial-level name (a
-complete national list, resources/regions.txt) or a place jieba tags as one (`ns`) that
-carries an administrative suffix (杭州市, 天河区): a bare tag alone is too loose (jieba
-tags 城市 and 深度 as places too).
+complete national list, resources/regions.txt), a place jieba tags as one (`ns`) that
+carries an administrative suffix (杭州市, 天河区), or a bare tagged name whose city or
+county jieba's own dictionary lists (深圳, as 深圳市 is listed): a bare tag alone is too
+loose (jieba tags 城市 and 深度 as places too, and lists no 城市市).
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ from corpus.normalize import fold
 RESOURCES = Path(__file__).resolve().parent / "resources"
 HOME_MIN_MENTIONS = 3
 _SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|地区|市|省|区|县|州)$")
+# An issuer that names its place first: 钱塘区商务局, 万载县统计局 (jieba tags neither).
+_ISSUER_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,4}?)(?:特别行政区|自治区|自治州|省|市|区|县)(?=.)")
+# Issuers of national documents: their home is the whole country, whatever places the
+# text keeps naming (a State Council plan that names 北京 as a host city).
+_NATIONAL_ISSUER = re.compile(
+    r"^(?:国务院|中共中央|全国人民代表大会|全国人大|最高人民|国家|中华人民共和国)"
+)
+_CITY_SUFFIXES = ("市", "县")
 
 
 @cache
@@ -48,23 +57,50 @@ def place_counts(text: str) -> Counter[str]:
     folded = fold(text)
     counts: Counter[str] = Counter({p: folded.count(p) for p in provinces() if p in folded})
     for pair in _tagger().cut(folded):
-        word, flag = pair.word, pair.flag
-        if flag != "ns":
-            continue
-        stem = _SUFFIX.sub("", word)
-        if stem != word and len(stem) >= 2 and stem not in provinces():
+        if pair.flag == "ns" and (stem := _place_stem(pair.word)):
             counts[stem] += 1
     return counts
 
 
+def _place_stem(word: str) -> str | None:
+    """The region a word tagged as a place names, without its suffix; None for a word
+    that is no region's name (城市) or is a province (counted from the list)."""
+    # 广州 is a city's bare name, though it ends like a suffix (州).
+    stem = word if _listed_city(word) else _SUFFIX.sub("", word)
+    if stem == word and not _listed_city(word):
+        return None
+    if len(stem) < 2 or stem in provinces():
+        return None
+    return stem
+
+
+def _listed_city(name: str) -> bool:
+    tags = _tagger().word_tag_tab
+    return any(tags.get(name + suffix) == "ns" for suffix in _CITY_SUFFIXES)
+
+
+def issuer_places(issuer: str) -> set[str]:
+    """Places an issuer's own name starts with, each issuer of a joint document apart."""
+    names = re.split(r"[、，,；;\s]+", fold(issuer))
+    return {m.group(1) for n in names if (m := _ISSUER_PLACE.match(n))} - {""}
+
+
+def national_issuer(issuer: str) -> bool:
+    names = [n for n in re.split(r"[、，,；;\s]+", fold(issuer)) if n]
+    return bool(names) and all(_NATIONAL_ISSUER.match(n) for n in names)
+
+
 def home_regions(doc: Document, counts: Counter[str]) -> tuple[str, ...]:
-    """The regions a document is the policy of: those its title or issuer names; else the
-    one its text names far more than any other (a city's guide names its city
-    throughout); else none (a national document)."""
+    """The regions a document is the policy of: those its title or issuer names; none for
+    a national issuer; else the one its text names far more than any other (a city's
+    guide names its city throughout); else none (a national document)."""
     meta = doc.meta
     own = named_places(" ".join([meta.title, meta.issuer or ""]))
+    own |= issuer_places(meta.issuer or "")
     if own:
         return tuple(sorted(own))
+    if national_issuer(meta.issuer or ""):
+        return ()
     ranked = [*counts.most_common(2), ("", 0), ("", 0)]
     (top, most), (_, runner_up) = ranked[0], ranked[1]
     if most >= HOME_MIN_MENTIONS and most >= 2 * runner_up:

@@ -96,7 +96,7 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
     for pattern, kind in (
         (r"文号|发文字号|文件编号", QuestionKind.META_DOCNO),
         (
-            r"(印发|发布|下发|出台)(日期|时间)|哪(一)?天(印发|发布)|什么时候(印发|发布)"
+            r"(印发|发布|下发|出台|落款|成文)(日期|时间)|哪(一)?天(印发|发布)|什么时候(印发|发布)"
             r"|(哪个月|何时|哪一?年|几月)(印发|发布|公布|出台|下发)的?[?？]?$",
             QuestionKind.META_DATE,
         ),

@@ -86,6 +86,7 @@ def chunk(text: str, table: TableCells | None = None) -> Chunk:
         ("“规模以上工业”的统计范围是什么", "what"),  # 规模以上 is no size asked
         ("某某统计公报是哪个月发布的？", "meta_date"),
         ("某某统计公报是由哪些单位发布的？", "meta_issuer"),
+        ("某某指导意见的落款日期是哪天？", "meta_date"),
     ],
 )
 def test_classify(question: str, kind: str) -> None:
