@@ -62,7 +62,13 @@ def test_metrics() -> None:
 
 @pytest.mark.parametrize(
     ("name", "least", "unanswerable"),
-    [("heldout", 90, 20), ("heldout2", 60, 10), ("heldout3", 70, 12), ("heldout4", 75, 13)],
+    [
+        ("heldout", 90, 20),
+        ("heldout2", 60, 10),
+        ("heldout3", 70, 12),
+        ("heldout4", 75, 13),
+        ("heldout5", 75, 13),
+    ],
 )
 def test_held_out_sets_are_valid_against_their_own_documents(
     name: str, least: int, unanswerable: int
