@@ -125,7 +125,14 @@ def unit_wanted(folded: str) -> str | None:
     if re.search(r"(?<![每均])人(?:数|口)?(?:有|是|为)?多少[?？]?$", folded):  # 来旅游的人有多少
         return "人"
     found = re.search(rf"(?:多少|几){_MAGNITUDE}({_UNIT})", folded)
-    return found.group(1) if found else None
+    if found:
+        return found.group(1)
+    # 能领多少就业补贴, 生活补贴有多少: a grant's amount is money. 补贴标准是每人多少 may be a
+    # share of a cost (四分之一), so only these two shapes.
+    grant = r"补贴|补助|津贴|奖励|奖补|资助|救助金"
+    if re.search(rf"多少[^，,?？]{{0,4}}(?:{grant})|(?:{grant})(?:有|是|为)?多少[?？]?$", folded):
+        return "元"
+    return None
 
 
 def unit_fits(figure: str, wanted: str | None) -> bool:

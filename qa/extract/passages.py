@@ -101,12 +101,20 @@ def best_in_clauses(
         for start, end, own in find(clause):
             lead_years = set(YEAR.findall(clause[max(0, start - 8) : start]))
             bonus = own + ((0.5 if lead_years & years else -0.5) if lead_years else 0.0)
-            # Of two spans in one clause, the one beside the question's words.
-            near = clause[max(0, start - NEAR) : start] + clause[end : end + NEAR]
-            bonus += 0.1 * keyword_overlap(keywords, near)
+            bonus += 0.1 * beside(clause, start, end, keywords)
             if best is None or score + bonus > best[0]:
                 best = (score + bonus, clause[start:end].strip())
     return best[1] if best else None
+
+
+def beside(clause: str, start: int, end: int, keywords: Sequence[str]) -> float:
+    """Of two spans in one clause, the one beside the question's words; in a run of items
+    (博士每人10000元、硕士每人7000元) only the span's own item, its label counting most."""
+    lead = clause[max(0, start - NEAR, clause.rfind("、", 0, start) + 1) : start]
+    tail = clause[end : end + NEAR]
+    cut = tail.find("、")
+    tail = tail if cut < 0 else tail[:cut]
+    return keyword_overlap(keywords, lead) + 0.5 * keyword_overlap(keywords, tail)
 
 
 def content_pairs(text: str) -> frozenset[str]:

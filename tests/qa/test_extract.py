@@ -128,8 +128,13 @@ def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
     assert best_figure("获得国家科学技术奖64项。", ["专利授权量"], frozenset(), unit="%") is None
     # "…的人有多少" counts people: the visitors, not the revenue beside them.
     assert unit_wanted(fold("2022年来旅游的人有多少？")) == "人"
-    assert unit_wanted(fold("老年人有多少补贴？")) is None
+    assert unit_wanted(fold("老年人有多少补贴？")) == "元"  # a grant, not 人
+    assert unit_wanted(fold("每个月生活补贴有多少？")) == "元"
     assert unit_wanted(fold("财政补助标准是每人多少？")) is None
+    # In a run of items the figure after the asked label, not the one before it.
+    grants = "按博士每人10000元、硕士每人7000元、其他每人5000元标准给予补贴"
+    assert best_figure(grants, ["硕士", "补贴"], frozenset(), unit="元") == "7000元"
+    assert best_figure(grants, ["博士", "补贴"], frozenset(), unit="元") == "10000元"
     tourism = "全县共接待游客1480万人次，同比增长35%，实现旅游综合收入121亿元。"
     assert best_figure(tourism, ["旅游"], frozenset(), unit="人") == "1480万人次"
 
