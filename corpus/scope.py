@@ -66,8 +66,9 @@ def _place_stem(word: str) -> str | None:
     """The region a word tagged as a place names, without its suffix; None for a word
     that is no region's name (城市) or is a province (counted from the list)."""
     # 广州 is a city's bare name, though it ends like a suffix (州).
-    stem = word if _listed_city(word) else _SUFFIX.sub("", word)
-    if stem == word and not _listed_city(word):
+    if _listed_city(word):
+        stem = word
+    elif (stem := _SUFFIX.sub("", word)) == word:
         return None
     if len(stem) < 2 or stem in provinces():
         return None
@@ -79,14 +80,18 @@ def _listed_city(name: str) -> bool:
     return any(tags.get(name + suffix) == "ns" for suffix in _CITY_SUFFIXES)
 
 
+def _issuer_names(issuer: str) -> list[str]:
+    """Each issuer of a joint document apart, folded."""
+    return [n for n in re.split(r"[、，,；;\s]+", fold(issuer)) if n]
+
+
 def issuer_places(issuer: str) -> set[str]:
-    """Places an issuer's own name starts with, each issuer of a joint document apart."""
-    names = re.split(r"[、，,；;\s]+", fold(issuer))
-    return {m.group(1) for n in names if (m := _ISSUER_PLACE.match(n))} - {""}
+    """Places an issuer's own name starts with."""
+    return {m.group(1) for n in _issuer_names(issuer) if (m := _ISSUER_PLACE.match(n))}
 
 
 def national_issuer(issuer: str) -> bool:
-    names = [n for n in re.split(r"[、，,；;\s]+", fold(issuer)) if n]
+    names = _issuer_names(issuer)
     return bool(names) and all(_NATIONAL_ISSUER.match(n) for n in names)
 
 

@@ -111,9 +111,7 @@ def beside(clause: str, start: int, end: int, keywords: Sequence[str]) -> float:
     """Of two spans in one clause, the one beside the question's words; in a run of items
     (博士每人10000元、硕士每人7000元) only the span's own item, its label counting most."""
     lead = clause[max(0, start - NEAR, clause.rfind("、", 0, start) + 1) : start]
-    tail = clause[end : end + NEAR]
-    cut = tail.find("、")
-    tail = tail if cut < 0 else tail[:cut]
+    tail = clause[end : end + NEAR].split("、", 1)[0]
     return keyword_overlap(keywords, lead) + 0.5 * keyword_overlap(keywords, tail)
 
 
