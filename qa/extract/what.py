@@ -115,7 +115,10 @@ def shortened_template(question: Question, sentence: str) -> str | None:
 
 
 def clause_answer(question: Question, sentence: str) -> str | None:
-    return best_clause(sentence, question.keywords, fold_compact(question.text))
+    """A yes/no question's verdict where the sentence states one; else its best clause."""
+    return verdict(question, sentence) or best_clause(
+        sentence, question.keywords, fold_compact(question.text)
+    )
 
 
 # "什么是X", "X是指什么", "X是什么意思", "怎样定义X": the question asks what X means.
@@ -158,6 +161,41 @@ def definition(question: Question, sentence: str) -> str | None:
         return None
     span = verbatim(sentence, folded, found.group(1) or found.group(2))
     return cut_at_clause(span) if span else None
+
+
+# A yes/no question: 能不能, 可以…吗, 是否, 要不要.
+YES_NO = re.compile(
+    r"能不能|可不可以|是不是|会不会|要不要|需不需要|用不用|允不允许|能否|可否|是否"
+    r"|(?:能|可以|允许|需要|要|得|用|会)[^？?，,。]{0,24}[吗么][？?]?$"
+)
+# The words a rule's verdict turns on: what one may, must or must not do. Generic
+# legal Chinese; single characters (可, 应, 需) are left out, being parts of other words.
+VERDICT = re.compile(
+    r"不得|禁止|严禁|不准|不能|不予|不可|不再|无需|不需|不用|免征|免收|免费|不收|不滚存"
+    r"|可以|应当|必须|(?<![必无])须(?!知)|只能|仅限|限养|除外|(?<!不)允许|准许|应予|予以"
+)
+# A clause setting a condition (…的, …者, …时): the verdict is in the clause after it.
+CONDITION = re.compile(r"(?:的|者|时)$")
+
+
+def verdict(question: Question, sentence: str) -> str | None:
+    """ "能不能转卖墓位" against "墓穴的购买者不得转让墓穴": the clause stating what one may
+    or must not do, of those the sentence holds the one sharing most of the question."""
+    if not YES_NO.search(question.folded):
+        return None
+    best: tuple[float, str] | None = None
+    spans = clause_spans(sentence)
+    for i, (start, end) in enumerate(spans):
+        clause = sentence[start:end].strip()
+        if not VERDICT.search(clause) or CONDITION.search(clause):
+            continue
+        before = sentence[spans[i - 1][0] : spans[i - 1][1]] if i else ""
+        score = keyword_overlap(question.keywords, clause) + 0.5 * keyword_overlap(
+            question.keywords, before
+        )
+        if best is None or score > best[0]:
+            best = (score, clause)
+    return cut_at_clause(ARTICLE_LABEL.sub("", best[1])) if best else None
 
 
 TEMPLATE_PASSES: tuple[Pass, ...] = ((exact_template, True), (shortened_template, True))

@@ -31,7 +31,13 @@ from qa.extract.table import (
     row_unit,
     table_answer,
 )
-from qa.extract.what import article_text, best_clause, definition, template_answer
+from qa.extract.what import (
+    article_text,
+    best_clause,
+    clause_answer,
+    definition,
+    template_answer,
+)
 from qa.extract.when import date_in, dates
 from qa.extract.who import agent_of, identity, who_answer
 from qa.models import AnswerResponse
@@ -390,6 +396,24 @@ def test_a_what_answer_is_what_the_sentence_adds_to_the_question() -> None:
     sentence = "按照国家组织、联盟采购、平台操作的总体思路，开展试点。"
     answer = best_clause(sentence, themed.keywords, fold_compact(themed.text))
     assert answer.startswith("按照国家组织、联盟采购、平台操作的总体思路")
+
+
+def test_a_yes_no_question_gets_the_verdict_clause() -> None:
+    # Invented wording: a rule, its exception, and the verdict a yes/no question turns on.
+    question = parsed("买下的车位以后不用了，能不能转卖给别人？")
+    sentence = "第九条 车位购买者不得转让车位，但因搬迁需要退回的除外。"
+    assert clause_answer(question, sentence) == "车位购买者不得转让车位"
+    # A condition (…者, …的) is not the verdict; the clause after it is.
+    asked = parsed("申请没有获批，交的费用能退吗？")
+    sentence = "申请案件不予许可者，其所收费用应予退还。"
+    assert clause_answer(asked, sentence) == "其所收费用应予退还"
+    # 须知 is a notice, not a duty; a question that is no yes/no keeps the best clause.
+    assert clause_answer(parsed("要交手续费吗？"), "填报须知：所在单位应提出申请。") != "填报须知"
+    plain = parsed("积分入户交了假材料，要是已经落户了会怎么处理？")
+    sentence = "已经入户的，公安机关根据入户审核部门提供的认定材料予以注销，退回原籍。"
+    assert clause_answer(plain, sentence) == best_clause(
+        sentence, plain.keywords, fold_compact(plain.text)
+    )
 
 
 def test_an_article_question_gets_the_articles_words() -> None:
