@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from corpus.models import DocumentMeta
 from corpus.normalize import fold
@@ -56,30 +57,36 @@ def names_by_document(documents: Mapping[str, DocumentMeta]) -> dict[str, list[s
     return {doc_id: document_names(meta) for doc_id, meta in documents.items()}
 
 
-# A citizen's words and the official ones documents use for the same thing. Generic
-# Chinese administrative vocabulary, no document's own: the official word is added to
-# what retrieval and the extractors see, the citizen's is kept.
-OFFICIAL_WORDS: dict[str, str] = {
-    "孩子": "子女",
-    "小孩": "子女",
-    "老婆": "配偶",
-    "老公": "配偶",
-    "落户": "入户",
-    "租房": "租赁",
-    "房东": "出租人",
-    "最迟": "至迟",
-    "罚多少": "罚款",
-    "看病": "就医",
-    "上学": "入学",
-    "退休金": "养老金",
-    "补助": "补贴",
-    "交多少钱": "费用",
-}
+EVERYDAY_WORDS = Path(__file__).resolve().parent / "resources" / "everyday_words.tsv"
+
+
+def load_everyday_words(path: Path = EVERYDAY_WORDS) -> dict[str, tuple[str, ...]]:
+    """A citizen's words and the official ones documents use for the same thing: a
+    shipped, reviewable file of generic administrative vocabulary, no document's own."""
+    words: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        said, _, official = line.partition("\t")
+        if not said.strip() or not official.split():
+            raise ValueError(f"{path}:{number}: expected 'word<TAB>official words'")
+        words[said.strip()] = tuple(official.split())
+    return words
+
+
+# The official words are added to what retrieval and the extractors see; the citizen's
+# are kept.
+OFFICIAL_WORDS: dict[str, tuple[str, ...]] = load_everyday_words()
+
+
+def official_words(text: str) -> list[str]:
+    """The official words for the citizen's words in `text` that it does not say itself."""
+    added = [w for said, official in OFFICIAL_WORDS.items() if said in text for w in official]
+    return [w for w in dict.fromkeys(added) if w not in text]
 
 
 def with_official_words(text: str) -> str:
-    added = [official for said, official in OFFICIAL_WORDS.items() if said in text]
-    added = [w for w in dict.fromkeys(added) if w not in text]
+    added = official_words(text)
     return f"{text} {' '.join(added)}" if added else text
 
 

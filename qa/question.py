@@ -260,9 +260,15 @@ class QuestionParser:
 
     def keywords(self, search_text: str) -> tuple[str, ...]:
         """Content words; a citizen's word whose official one the query plan added (孩子
-        beside 子女) is left to the official word, which is the one a passage says."""
+        beside 子女, 要攒够 beside 累计) is left to the official word, which is the one a
+        passage says."""
         words = content_words(self.tokenizer, search_text)
-        replaced = {w for w in words if w in OFFICIAL_WORDS and OFFICIAL_WORDS[w] in search_text}
+        replaced = {
+            w
+            for w in words
+            for said, officials in OFFICIAL_WORDS.items()
+            if said in w and any(o in search_text and o not in w for o in officials)
+        }
         return tuple(w for w in words if w not in replaced)
 
     def named_items(self, text: str) -> tuple[str, ...]:
