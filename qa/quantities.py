@@ -103,6 +103,31 @@ def unit_of(figure: str) -> str:
     return ""
 
 
+Bound = str  # "upper" (at most) or "lower" (at least)
+_ASKED_BOUNDS = (
+    ("upper", r"最多|最高|最长|上限|封顶|顶多|不(?:能|得)?超过"),
+    ("lower", r"最少|最低|最短|至少|起码|下限|不(?:能|得)?(?:低于|少于)"),
+)
+# The same bounds as a text states them around its figure (不得超过四百毫升, 2000元以下).
+_STATED_BOUNDS = (
+    ("upper", r"最多|最高|最长|上限|封顶|不(?:得|能)?超过|不高于|以下|以内|之内"),
+    ("lower", r"最少|最低|最短|至少|下限|不(?:得|能)?(?:低于|少于)|以上"),
+)
+BOUND_LEAD = 6  # characters before a figure where its bound may stand (最多不得超过)
+
+
+def bound_wanted(folded: str) -> Bound | None:
+    """ "一次最多不能超过多少毫升" asks for an upper bound, "至少要缴多少年" for a lower one."""
+    return next((b for b, pattern in _ASKED_BOUNDS if re.search(pattern, folded)), None)
+
+
+def bounds_stated(clause: str, start: int, end: int) -> set[Bound]:
+    """The bounds a figure is stated with: in the figure itself (超过四百毫升, 五千元以上) or
+    just before it (最多不得…), read on the folded clause."""
+    around = fold_aligned(clause)[max(0, start - BOUND_LEAD) : end]
+    return {b for b, pattern in _STATED_BOUNDS if re.search(pattern, around)}
+
+
 def unit_wanted(folded: str) -> str | None:
     """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元,
     多久 wants a time."""

@@ -18,7 +18,7 @@ from qa.extract.passages import (
     keyword_overlap,
 )
 from qa.extract.table import has_year_columns, in_table, row_unit
-from qa.quantities import figures, unit_fits
+from qa.quantities import Bound, bound_wanted, bounds_stated, figures, unit_fits
 from qa.query import official_words
 from qa.question import YEAR, Question
 
@@ -30,9 +30,11 @@ def best_figure(
     unit: str | None = None,
     noun: str | None = None,
     given: Sequence[str] = (),
+    bound: Bound | None = None,
 ) -> str | None:
     """The figure, of the asked unit, in the clause that shares most keywords with the
-    question; never one the question itself `given`."""
+    question; never one the question itself `given`. Of two figures, the one stated with
+    the asked `bound` (最多不得超过四百毫升 for 最多) wins."""
 
     def fitting(clause: str) -> list[tuple[int, int, float]]:
         stated = fold_compact(clause)
@@ -44,12 +46,16 @@ def best_figure(
             if fold_compact(m.group()) not in given and not summing(clause, m.start(), unit)
         ]
         fits = [(s, e) for s, e in spans if unit_fits(clause[s:e].strip(), unit)]
-        return [(s, e, own + bonus) for s, e, own in (counted(clause, *f, noun) for f in fits)]
+        return [
+            (s, e, own + bonus + (BOUND_BONUS if bound in bounds_stated(clause, s, e) else 0.0))
+            for s, e, own in (counted(clause, *f, noun) for f in fits)
+        ]
 
     return best_in_clauses(sentence, keywords, years, fitting)
 
 
 GIVEN_BONUS = 1.0  # as much as every keyword of the question stated
+BOUND_BONUS = 0.3  # less than a clause's keywords: the bound picks among near equals
 
 
 def summing(clause: str, start: int, unit: str | None) -> bool:
@@ -93,8 +99,9 @@ def mentions_year(chunk: Chunk, years: frozenset[str], title: str = "") -> bool:
 
 def figure_in(question: Question, sentence: str) -> str | None:
     noun = counted_noun(question.folded)
+    bound = bound_wanted(question.folded)
     return best_figure(
-        sentence, question.keywords, question.years, question.unit, noun, question.figures
+        sentence, question.keywords, question.years, question.unit, noun, question.figures, bound
     )
 
 

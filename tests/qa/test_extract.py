@@ -22,7 +22,7 @@ from qa.extract.passages import (
     sentences_of,
     without_names,
 )
-from qa.extract.quantity import best_figure, counted_noun, mentions_year
+from qa.extract.quantity import best_figure, counted_noun, figure_in, mentions_year
 from qa.extract.table import (
     cell_answer,
     in_table,
@@ -41,7 +41,14 @@ from qa.extract.what import (
 from qa.extract.when import date_in, dates
 from qa.extract.who import agent_of, identity, who_answer
 from qa.models import AnswerResponse
-from qa.quantities import figures, unit_fits, unit_of, unit_wanted
+from qa.quantities import (
+    bound_wanted,
+    bounds_stated,
+    figures,
+    unit_fits,
+    unit_of,
+    unit_wanted,
+)
 from qa.query import QueryPlan, with_official_words
 from qa.question import (
     Question,
@@ -123,6 +130,17 @@ def test_figure_with_unit_for_the_asked_indicator() -> None:
 def test_figure_after_the_asked_year_wins() -> None:
     assert best_figure(HISTORY, ["技术合同成交额"], frozenset({"2020"})) == "267.8亿元"
     assert best_figure(HISTORY, ["技术合同成交额"], frozenset({"2015"})) == "127.23亿元"
+
+
+def test_the_figure_with_the_asked_bound_wins() -> None:
+    sentence = "献血者捐献全血的，每次献血量一般为二百毫升，最多不得超过四百毫升；"
+    question = parsed("捐献全血一次最多不能超过多少毫升？")
+    assert bound_wanted(question.folded) == "upper"
+    assert figure_in(question, sentence) == "超过四百毫升"
+    # Without a bound asked, the first figure of equal standing stays the answer.
+    assert figure_in(parsed("捐献全血每次献血量一般是多少毫升？"), sentence) == "二百毫升"
+    assert bound_wanted(fold("至少要缴费多少年？")) == "lower"
+    assert bounds_stated("处五千元以上二万元以下罚款", 1, 13) == {"upper", "lower"}
 
 
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
