@@ -348,18 +348,42 @@ def in_sentences(
     years = [k for k in question.keywords if YEAR.fullmatch(k)]
     words = [k for k in question.keywords if k not in years]
 
-    def match(sentence: str) -> tuple[int, float, float]:
+    condition = asked_condition(question.folded)
+
+    def match(sentence: str) -> tuple[int, bool, float, float]:
         # The question's own figures (6万元以上) point at their sentence first, a longer
-        # (more specific) figure more.
+        # (more specific) figure more; then the sentence setting the question's condition.
         said = fold_compact(sentence)
         stated = sum(len(f) for f in question.figures if f in said)
-        return stated, keyword_overlap(words, sentence), keyword_overlap(years, sentence)
+        sets = bool(condition) and sets_condition(sentence, condition)
+        return stated, sets, keyword_overlap(words, sentence), keyword_overlap(years, sentence)
 
     for sentence in sorted(sentences, key=match, reverse=True):
         answer = rule(question, sentence)
         if answer:
             return Extraction(answer, sentence, rank)
     return None
+
+
+CONDITION_SHARE = 0.75  # share of a text's condition the question's own must hold
+
+
+def asked_condition(folded: str) -> str:
+    """The condition a question sets last before it asks, folded and compact: "…吸烟，被责令
+    改正后仍拒不改正的，罚款多少" gives 被责令改正后仍拒不改正的; none gives ""."""
+    clauses = [c for c in re.split(r"[，,；;]", folded.rstrip("？?。 ")) if c.strip()]
+    last = fold_compact(clauses[-2]) if len(clauses) >= 2 else ""
+    return last if len(last) >= 3 and last.endswith("的") else ""
+
+
+def sets_condition(sentence: str, condition: str) -> bool:
+    """The sentence states a condition (a clause ending in 的) made of the words of the
+    question's: "拒不改正的，处两百元罚款" for 被责令改正后仍拒不改正的. The penalty or the
+    benefit a question asks about follows the condition it names, not an earlier one."""
+    return any(
+        clause.endswith("的") and asked_share(clause, condition) >= CONDITION_SHARE
+        for clause in (fold_compact(c) for c in CLAUSE_SPLIT.split(sentence))
+    )
 
 
 def first_answer(

@@ -15,6 +15,8 @@ from qa.extract import EXTRACTORS, meta, quantity
 from qa.extract.listing import list_answer
 from qa.extract.passages import (
     Evidence,
+    asked_condition,
+    in_sentences,
     is_grounded,
     is_heading_echo,
     own_names,
@@ -141,6 +143,18 @@ def test_the_figure_with_the_asked_bound_wins() -> None:
     assert figure_in(parsed("捐献全血每次献血量一般是多少毫升？"), sentence) == "二百毫升"
     assert bound_wanted(fold("至少要缴费多少年？")) == "lower"
     assert bounds_stated("处五千元以上二万元以下罚款", 1, 13) == {"upper", "lower"}
+
+
+def test_the_sentence_setting_the_asked_condition_holds_the_figure() -> None:
+    question = parsed("以赠品方式进行促销，逾期不改正的，罚款多少？")
+    assert asked_condition(question.folded) == "逾期不改正的"
+    first = chunk(
+        "违反本规定以赠品方式进行促销的，责令改正，并处二千元以上一万元以下罚款；"
+        "逾期不改正的，处一万元以上二万元以下罚款。"
+    )
+    found = in_sentences(question, first, 0, figure_in)
+    assert found is not None and found.answer == "一万元以上二万元以下"
+    assert asked_condition(fold("促销的罚款是多少？")) == ""
 
 
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
