@@ -21,8 +21,9 @@ from qa.question import ASKING_WORDS, YEAR, Question, stated_years
 MAX_ANSWER = 80
 MIN_OVERLAP = 0.34  # share of the question's keywords the answering passage must hold
 # A clause ends at a mark; an ASCII comma or colon between digits (1,200万元, the ratio
-# 8.7:48.5:42.8) is part of a figure.
-CLAUSE_SPLIT = re.compile(r"[，；;：。！？]|(?<!\d)[,:]|[,:](?!\d)")
+# 8.7:48.5:42.8) is part of a figure. A line break between words ends one too (法定办结时限：
+# 20个工作日 / 承诺办结时限：10个工作日), but not one after a figure (PDF text: "1000\n部").
+CLAUSE_SPLIT = re.compile(r"[，；;：。！？]|(?<=[^\d\s])\n(?=\S)|(?<!\d)[,:]|[,:](?!\d)")
 
 
 @dataclass(frozen=True)

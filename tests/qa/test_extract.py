@@ -157,6 +157,12 @@ def test_the_sentence_setting_the_asked_condition_holds_the_figure() -> None:
     assert asked_condition(fold("促销的罚款是多少？")) == ""
 
 
+def test_a_line_break_between_words_ends_a_clause() -> None:
+    sentence = "法定办结时限：20个工作日\n承诺办结时限：10个工作日"
+    assert figure_in(parsed("承诺办结时限是多少个工作日？"), sentence) == "10个工作日"
+    assert found("新开工1000\n部") == ["1000\n部"]  # a figure's unit on the next line stays
+
+
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
     assert unit_wanted(fold("到2025年全省专利授权量要达到多少项")) == "项"
     assert not unit_fits("4.53件", "项")
