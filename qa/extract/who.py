@@ -230,7 +230,9 @@ PERSON_PASSES: tuple[Pass, ...] = (*TEMPLATE_PASSES, (named_before_verb, False))
 
 
 # "日常管理机构是谁": the noun the question asks the holder of.
-ASKED_IDENTITY = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|为)(?:谁|哪个部门|哪个单位|什么机构)")
+ASKED_IDENTITY = re.compile(
+    r"([\u4e00-\u9fff]{2,8})(?:是|为)(?:谁|哪个部门|哪个单位|什么机构|哪(?:一)?个[?？]?$|哪家)"
+)
 
 
 def identity(question: Question, sentence: str) -> str | None:
@@ -239,12 +241,18 @@ def identity(question: Question, sentence: str) -> str | None:
     asked = ASKED_IDENTITY.search(question.folded)
     if not asked:
         return None
-    noun = re.escape(asked.group(1)[-6:])
+    # The noun after its last 的: 控制吸烟工作的主管部门 is called 主管部门.
+    noun = re.escape(asked.group(1).split("的")[-1][-6:])
+    if len(noun) < 2:
+        return None
     folded = fold_aligned(sentence)
     found = re.search(
         rf"(?:^|[，。；,;：:\s])([^，。；,;：:\s]{{2,30}}?)(?:是|为)[^，。；]{{0,12}}{noun}", folded
     )
-    return verbatim(sentence, folded, found.group(1)) if found else None
+    # "列第一位者为牵头单位" describes who, it does not name them.
+    if not found or found.group(1).endswith("者"):
+        return None
+    return verbatim(sentence, folded, found.group(1))
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:

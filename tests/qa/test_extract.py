@@ -580,6 +580,13 @@ def test_who_holds_the_asked_title_and_who_does_the_asked_duty() -> None:
     question = parsed("就业见习基地的日常管理机构是谁？")
     sentence = "市高校毕业生公共就业服务机构是本市就业见习基地日常管理机构，负责评估。"
     assert identity(question, sentence) == "市高校毕业生公共就业服务机构"
+    # "X的主管部门是哪个" is a who-question; the holder is named as 主管部门 after its own 的.
+    asked = parsed("城市绿化工作的主管部门是哪个？")
+    assert asked.kind == "who"
+    said = "第五条 园林绿化部门是城市绿化工作的主管部门，负责监督管理。"
+    assert identity(asked, said) == "园林绿化部门"
+    # "列第一位者" describes the lead, it does not name it.
+    assert identity(parsed("这项任务的牵头单位是哪个？"), "列第一位者为牵头单位。") is None
     text = "制作解除取保候审决定书，并及时通知负责执行的派出所、被取保候审人。"
     assert agent_of(fold(text), parsed("决定取保候审后，由哪里负责执行？")) == "派出所"
 
