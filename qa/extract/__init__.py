@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from qa.extract import listing, meta, quantity, what, when, who
+from qa.extract.labelled import heading_value
 from qa.extract.passages import Evidence, Extraction, echoes_question
 from qa.extract.table import in_table_cell
 from qa.question import Question, QuestionKind
@@ -39,6 +40,8 @@ EXTRACTORS: dict[QuestionKind, Extractor] = {
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
     found = None if question.kind.is_meta else in_table_cell(question, evidence)
+    if found is None and question.kind in LABELLED:
+        found = heading_value(question, evidence)
     if found is not None:
         return found
     found = EXTRACTORS[question.kind](question, evidence)
@@ -50,6 +53,9 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
 # Kinds whose answer is read off a sentence's wording, so it can end up restating the
 # question; a figure, a unit's name or a date cannot.
 WORDED = frozenset({QuestionKind.WHAT, QuestionKind.LIST})
+# Kinds a guide may answer under a heading naming the asked noun (受理单位, 收费标准); a
+# figure or a list is read by its own extractor.
+LABELLED = frozenset({QuestionKind.WHAT, QuestionKind.WHO, QuestionKind.WHEN})
 
 
 __all__ = ["EXTRACTORS", "Evidence", "Extraction", "Extractor", "extract"]

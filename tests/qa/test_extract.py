@@ -12,6 +12,7 @@ from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.answer import distinct_answers
 from qa.extract import EXTRACTORS, meta, quantity
+from qa.extract.labelled import heading_value
 from qa.extract.listing import list_answer
 from qa.extract.passages import (
     Evidence,
@@ -161,6 +162,21 @@ def test_a_line_break_between_words_ends_a_clause() -> None:
     sentence = "法定办结时限：20个工作日\n承诺办结时限：10个工作日"
     assert figure_in(parsed("承诺办结时限是多少个工作日？"), sentence) == "10个工作日"
     assert found("新开工1000\n部") == ["1000\n部"]  # a figure's unit on the next line stays
+
+
+def test_a_guides_labelled_section_answers_the_asked_noun() -> None:
+    def section(heading: str, text: str) -> Chunk:
+        return Chunk(ChunkId("d#3"), "d", SectionPath((heading,)), text, 0, len(text))
+
+    question = parsed("申领养老金的受理单位是哪里？")
+    labelled = section("三、受理单位", "市社保经办窗口")
+    found = heading_value(question, Evidence(question, [ScoredChunk(labelled, 1.0)], {}, list))
+    assert found is not None and found.answer == "市社保经办窗口"
+    # A heading that opens its own text, or a long body, is left to the extractors.
+    opening = section("三、受理单位", "受理单位：市社保经办窗口")
+    for chunk_ in (opening, section("三、受理单位", "窗口" * 50)):
+        hits = [ScoredChunk(chunk_, 1.0)]
+        assert heading_value(question, Evidence(question, hits, {}, list)) is None
 
 
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
