@@ -14,7 +14,7 @@ from functools import cached_property
 
 from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
-from corpus.normalize import fold_compact
+from corpus.normalize import fold_aligned, fold_compact
 from index.backend import ScoredChunk
 from qa.question import ASKING_WORDS, YEAR, Question, stated_years
 
@@ -189,7 +189,14 @@ def is_label_echo(question: Question, answer: str, chunk: Chunk) -> bool:
 
 
 def is_grounded(answer: str, passage: str) -> bool:
-    return bool(answer) and fold_compact(answer) in fold_compact(passage)
+    """The answer is in the passage, whatever its script, width or spacing. Phrase folding
+    (文件 -> 文档) does not compose: a span cut inside a phrase ("件…") folds unlike the
+    phrase it was cut from, so the character-by-character fold is checked as well."""
+    if not answer:
+        return False
+    if fold_compact(answer) in fold_compact(passage):
+        return True
+    return "".join(fold_aligned(answer).split()) in "".join(fold_aligned(passage).split())
 
 
 PARAGRAPH_CELL = 40  # characters: a cell this long is prose, not a label or a figure

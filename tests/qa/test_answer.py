@@ -9,13 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus.bundled import load_bundled
-from corpus.normalize import fold_compact, strip_invisible
+from corpus.normalize import strip_invisible
 from eval.gold import DEFAULT_GOLD, load_gold
 from eval.metrics import summarize
 from eval.runner import run_gold
 from index.embedders import FakeEmbedder
 from qa.answer import Answerer
 from qa.engine import SearchEngine, ingest
+from qa.extract.passages import is_grounded
 from qa.models import AnswerResponse
 from qa.service import QAService
 from qa.settings import Settings
@@ -40,16 +41,17 @@ def assert_contract(response: AnswerResponse, answerer: Answerer) -> None:
         assert response.answer == "；".join(p.answer for p in response.answer_parts)
         for part in response.answer_parts:
             assert len(part.answer) <= 80 and part.sentence in part.citation.text
-            assert fold_compact(part.answer) in fold_compact(part.citation.text)
+            assert is_grounded(part.answer, part.citation.text)
         return
     assert response.answer and len(response.answer) <= 80
     first = response.citations[0].text
-    assert fold_compact(response.answer) in fold_compact(first)
+    assert is_grounded(response.answer, first)
     assert response.sentence is not None and response.sentence in first
     # The widget marks these spans in place: they must point at the sentence and answer.
     assert response.highlight is not None and response.highlight.answer is not None
     start, end = response.highlight.answer
-    assert fold_compact(first[start:end]) == fold_compact(response.answer)
+    marked = first[start:end]
+    assert is_grounded(response.answer, marked) and is_grounded(marked, response.answer)
     if response.highlight.sentence is not None:
         start, end = response.highlight.sentence
         assert first[start:end] == response.sentence

@@ -280,6 +280,8 @@ def test_grounding_folds_script_width_and_space() -> None:
     assert is_grounded("技术合同成交额", "技術契約\n成交額")
     assert not is_grounded("600亿元", "全省技術契約成交額達到550億元")
     assert not is_grounded("", "任何文本")
+    # A span cut inside a phrase that folds as a whole (文件 -> 文档) is still in its text.
+    assert is_grounded("件全文", "电子文件全文") and is_grounded("件", "文件")
 
 
 def test_years_in() -> None:
