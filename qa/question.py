@@ -46,6 +46,31 @@ FUNCTION_CHARS = frozenset(
 )
 # Tokens that are grammar around the content: a modal with its verb (能加, 可开, 要交) and
 # a numeral with its classifier (一项, 一次).
+# A citizen's framing around the question (自己, 家里, 老板): no policy passage is
+# about these words, so they are no keyword.
+NARRATIVE = frozenset(
+    [
+        "自己",
+        "别人",
+        "我们",
+        "你们",
+        "他们",
+        "她们",
+        "我家",
+        "家里",
+        "一块",
+        "一点",
+        "一下",
+        "这个",
+        "那个",
+        "东西",
+        "事情",
+        "老板",
+        "想要",
+        "听说",
+        "好几",
+    ]
+)
 NOT_CONTENT = re.compile(
     r"^(?:[能可会要应得][\u4e00-\u9fff]|[一二两三四五六七八九十几每]+[个项次件条种类份位名批])$"
 )
@@ -219,6 +244,7 @@ def content_words(tokenizer: Tokenizer, text: str) -> tuple[str, ...]:
         and not ASKING.search(t)
         and not all(ch in FUNCTION_CHARS for ch in t)
         and not NOT_CONTENT.match(t)
+        and t not in NARRATIVE
         and not MAGNITUDE_UNIT.fullmatch(t)
     }
     # Drop search-mode sub-words already covered by a longer token.
@@ -271,7 +297,10 @@ class QuestionParser:
             w
             for w in words
             for said, officials in OFFICIAL_WORDS.items()
-            if said in w and any(o in search_text and o not in w for o in officials)
+            # A one-character word inside a longer token (攒 of 要攒够) is the citizen's;
+            # a longer one must be the token itself: 社保卡 is the documents' word too.
+            if (said == w or (len(said) == 1 and said in w))
+            and any(o in search_text and o not in w for o in officials)
         }
         return tuple(w for w in words if w not in replaced)
 

@@ -55,6 +55,10 @@ ASKED_AGENT = re.compile(
 )
 
 
+# How the holder acts, not who it is: "由集资参与人自行承担" is borne by 集资参与人.
+HOLDER_ADVERB = re.compile(r"(?:自行|共同|统一|具体|依法|分别|各自)$")
+
+
 def agent_of(folded_text: str, question: Question) -> str | None:
     """ "由同级人民检察院检察委员会决定" for 负责人的回避由谁决定: of the bodies said to do
     the asked verb, the one whose clause states most of the question."""
@@ -67,7 +71,7 @@ def agent_of(folded_text: str, question: Question) -> str | None:
         start = max(folded_text.rfind(mark, 0, match.start()) for mark in "。；;\n")
         score = keyword_overlap(question.keywords, folded_text[start + 1 : match.start()])
         if best is None or score > best[0]:
-            best = (score, match.group(1))
+            best = (score, HOLDER_ADVERB.sub("", match.group(1)) or match.group(1))
     if best is None:  # "通知负责执行的派出所": the body after the verb
         after = re.search(rf"负责{verb}的({_BODY})", folded_text)
         if after:

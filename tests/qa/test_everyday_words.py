@@ -44,3 +44,14 @@ def test_a_citizens_word_gives_way_to_the_official_one_in_the_keywords() -> None
     keywords = parser.parse("总分要攒够多少分才能申请？").keywords
     assert "累计" in keywords
     assert not any("攒" in k for k in keywords)
+
+
+def test_a_documents_own_word_holding_a_citizens_word_stays_a_keyword() -> None:
+    parser = QuestionParser(lambda t: QueryPlan(with_official_words(t), ()), Tokenizer(), ())
+    assert "社保卡" in parser.parse("去银行网点申领社保卡要由谁去办？").keywords
+
+
+def test_a_citizens_framing_is_no_keyword() -> None:
+    parser = QuestionParser(lambda t: QueryPlan(t, ()), Tokenizer(), ())
+    keywords = parser.parse("大学毕业后自己开了家店当老板，能给多少创业补贴？").keywords
+    assert "自己" not in keywords and "老板" not in keywords and "创业" in keywords

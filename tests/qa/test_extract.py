@@ -605,6 +605,8 @@ def test_who_holds_the_asked_title_and_who_does_the_asked_duty() -> None:
     assert identity(asked, said) == "园林绿化部门"
     # "列第一位者" describes the lead, it does not name it.
     assert identity(parsed("这项任务的牵头单位是哪个？"), "列第一位者为牵头单位。") is None
+    borne = "因参与非法集资受到的损失，由集资参与人自行承担。"
+    assert agent_of(fold(borne), parsed("这个损失由谁来承担？")) == "集资参与人"
     text = "制作解除取保候审决定书，并及时通知负责执行的派出所、被取保候审人。"
     assert agent_of(fold(text), parsed("决定取保候审后，由哪里负责执行？")) == "派出所"
 
