@@ -44,33 +44,14 @@ ASKING_WORDS = re.compile(
 FUNCTION_CHARS = frozenset(
     "的了在是和与及对向从以后前被将会能可应该还就都也又再才很要把所之其内中上下里"
 )
-# Tokens that are grammar around the content: a modal with its verb (能加, 可开, 要交) and
-# a numeral with its classifier (一项, 一次).
 # A citizen's framing around the question (自己, 家里, 老板): no policy passage is
 # about these words, so they are no keyword.
 NARRATIVE = frozenset(
-    [
-        "自己",
-        "别人",
-        "我们",
-        "你们",
-        "他们",
-        "她们",
-        "我家",
-        "家里",
-        "一块",
-        "一点",
-        "一下",
-        "这个",
-        "那个",
-        "东西",
-        "事情",
-        "老板",
-        "想要",
-        "听说",
-        "好几",
-    ]
+    re.findall(r"\S+", "自己 别人 我们 你们 他们 她们 我家 家里 一块 一点 一下 这个 那个 东西 事情")
+    + re.findall(r"\S+", "老板 想要 听说 好几")
 )
+# Tokens that are grammar around the content: a modal with its verb (能加, 可开, 要交) and
+# a numeral with its classifier (一项, 一次).
 NOT_CONTENT = re.compile(
     r"^(?:[能可会要应得][\u4e00-\u9fff]|[一二两三四五六七八九十几每]+[个项次件条种类份位名批])$"
 )
