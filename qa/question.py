@@ -118,7 +118,7 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
             QuestionKind.WHEN,
         ),
         (
-            r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位"
+            r"牵头|配合|负责|谁|哪个部门|哪些部门|哪些单位|哪(?:一)?位"
             r"|(?:部门|单位|机关|机构)(?:是|为)哪(?:一)?个[?？]?$",
             QuestionKind.WHO,
         ),

@@ -50,7 +50,7 @@ ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 
 # "由谁决定", "由哪个部门负责执行": the verb whose agent is asked.
 ASKED_AGENT = re.compile(
-    r"由(?:谁|哪里|哪个|哪些|哪一|什么)(?:部门|单位|机关|机构|级政府|级部门|方面)?"
+    r"由(?:谁|哪里|哪个|哪些|哪一|哪位|什么)(?:部门|单位|机关|机构|级政府|级部门|方面)?"
     r"[^，。？?]{0,4}?(?:来|去)?(?:负责)?([\u4e00-\u9fff]{2})"
 )
 

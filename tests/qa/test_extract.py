@@ -95,6 +95,7 @@ def chunk(text: str, table: TableCells | None = None) -> Chunk:
         ("《行动计划》的文号是什么", "meta_docno"),
         ("行动计划的印发日期是哪天", "meta_date"),
         ("冰雪产业技术的配合单位是哪些", "who"),
+        ("联席会议由哪位领导召集", "who"),
         ("七大行动是哪七项", "list"),
         ("紫丁香计划是做什么的", "what"),
         ("专项附加扣除包括哪几项", "list"),  # 哪几项 lists, 几项 counts
