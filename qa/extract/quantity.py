@@ -135,7 +135,35 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
             scored.append((score, 0, rank, found))
     # Best first; a figure about something else gives way to the next one.
     ranked = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
-    return next((f for *_, f in ranked if not about_something_else(question, evidence, f)), None)
+    return next(
+        (
+            f
+            for *_, f in ranked
+            if not about_something_else(question, evidence, f)
+            and not reported_for_target(question, evidence, f)
+        ),
+        None,
+    )
+
+
+ASKS_TARGET = re.compile(r"目标|预期|力争|要达到|要求达到")
+# How a plan states what is to be reached: a target year, a verb of reaching, a goal's name.
+STATES_TARGET = re.compile(
+    r"目标|预期|力争|(?:到|至)(?:19|20)\d\d年|达到|突破|控制在|确保|争取|计划|规划|以上|不低于|不少于"
+)
+
+
+def reported_for_target(question: Question, evidence: Evidence, found: Extraction) -> bool:
+    """A target is asked (…的目标是多少) and the figure's sentence, section and table
+    header state none: a figure reported as reached (细颗粒物年均浓度32微克/立方米) is not
+    the target a plan sets."""
+    if not ASKS_TARGET.search(question.folded):
+        return False
+    chunk = found.chunk or evidence.hits[found.hit].chunk
+    table = chunk.table
+    header = " ".join([table.title or "", *table.header]) if table else ""
+    said = fold(" ".join([found.sentence, chunk.section.display(), header]))
+    return not STATES_TARGET.search(said)
 
 
 MIN_STATED = 0.35  # share of the question's terms a figure's passage must state

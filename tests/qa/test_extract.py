@@ -16,6 +16,7 @@ from qa.extract.labelled import heading_value
 from qa.extract.listing import list_answer
 from qa.extract.passages import (
     Evidence,
+    Extraction,
     asked_condition,
     in_sentences,
     is_grounded,
@@ -25,7 +26,13 @@ from qa.extract.passages import (
     sentences_of,
     without_names,
 )
-from qa.extract.quantity import best_figure, counted_noun, figure_in, mentions_year
+from qa.extract.quantity import (
+    best_figure,
+    counted_noun,
+    figure_in,
+    mentions_year,
+    reported_for_target,
+)
 from qa.extract.table import (
     cell_answer,
     in_table,
@@ -178,6 +185,18 @@ def test_a_guides_labelled_section_answers_the_asked_noun() -> None:
     for chunk_ in (opening, section("三、受理单位", "窗口" * 50)):
         hits = [ScoredChunk(chunk_, 1.0)]
         assert heading_value(question, Evidence(question, hits, {}, list)) is None
+
+
+def test_a_figure_reported_as_reached_is_no_target() -> None:
+    question = parsed("细颗粒物年均浓度的目标是多少微克/立方米？")
+    reached = chunk("细颗粒物年均浓度32微克/立方米，为有监测记录以来次优水平。")
+    planned = chunk("到2025年，细颗粒物年均浓度控制在30微克/立方米。")
+    for text, refused in ((reached, True), (planned, False)):
+        hits = [ScoredChunk(text, 1.0)]
+        documents = {"d": Document(DocumentMeta("d", "报告"), "")}
+        evidence = Evidence(question, hits, documents, list)
+        found = Extraction("32微克/立方米" if refused else "30微克/立方米", text.text, 0)
+        assert reported_for_target(question, evidence, found) is refused
 
 
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
