@@ -58,6 +58,21 @@ def to_traditional(text: str) -> str:
     return converted
 
 
+def traditional_matching(text: str) -> str:
+    """`to_traditional`, unless its Taiwan wording no longer folds back to `text` (坐标
+    becomes 座標, which folds to 座标): then character by character, each character kept
+    where its traditional form would not fold back. An answer shown in the asker's script
+    must still be found in its citation."""
+    converted = to_traditional(text)
+    if fold_compact(converted) == fold_compact(text):
+        return converted
+    chars = []
+    for ch in text:
+        alone: str = _converter("s2t").convert(ch)
+        chars.append(alone if fold(alone) == fold(ch) else ch)
+    return "".join(chars)
+
+
 def for_display(text: str, script: Script) -> str:
     """Script only, vocabulary kept: 技術契約 shows as 技术契约, not rewritten to 技术合同.
     A reader switching scripts should still be reading the document's own words."""

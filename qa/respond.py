@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from corpus.models import Document
-from corpus.normalize import detect_script, fold_aligned, to_simplified, to_traditional
+from corpus.normalize import detect_script, fold_aligned, to_simplified, traditional_matching
 from index.backend import ScoredChunk
 from qa.extract import Extraction
 from qa.extract.passages import MAX_ANSWER, is_grounded
@@ -79,7 +79,7 @@ def highlight_spans(text: str, sentence: str, answer: str) -> Highlight:
 def in_script_of(question: Question, answer: str) -> str:
     """The answer in the asker's script; the sentence and citations stay verbatim."""
     if question.script == "traditional":
-        return to_traditional(answer)
+        return traditional_matching(answer)
     return to_simplified(answer) if detect_script(answer) == "traditional" else answer
 
 

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from corpus.normalize import detect_script, fold, fold_compact, to_traditional
+from corpus.normalize import (
+    detect_script,
+    fold,
+    fold_compact,
+    to_traditional,
+    traditional_matching,
+)
 
 
 def test_taiwan_vocabulary_folds_to_mainland() -> None:
@@ -40,3 +46,9 @@ def test_aligned_folding_keeps_the_interrogative_whole() -> None:
 
     # OpenCC turns a lone 么 into 幺; char by char, 什么 must stay 什么.
     assert fold_aligned("什么时候 什麼 這麼") == "什么时候 什么 这么"
+
+
+def test_an_answer_in_traditional_still_folds_back_to_its_text() -> None:
+    assert traditional_matching("技术合同成交额") == "技術合同成交額"
+    shown = traditional_matching("查验区界址点坐标")  # Taiwan wording would say 座標
+    assert fold_compact(shown) == fold_compact("查验区界址点坐标") and "區" in shown
