@@ -15,7 +15,7 @@ from corpus.normalize import fold_compact
 from qa.confidence import answer_features, load_verifier
 from qa.engine import SearchEngine
 from qa.extract import extract
-from qa.extract.passages import Evidence, Extraction, clause_around
+from qa.extract.passages import Evidence, Extraction, clauses_around
 from qa.models import AnswerResponse
 from qa.question import Question, QuestionParser, question_parts
 from qa.refusal import RefusalRules
@@ -105,10 +105,14 @@ class Answerer:
         found = extract(question, evidence)
         if found is not None:
             chunk = found.chunk or hits[found.hit].chunk
-            clause = clause_around(found.sentence, found.answer)
             where = f"{chunk.section.display()} {found.sentence}"
             heading = chunk.section.innermost
-            if self.refusals.about_other_side(question, clause, where, heading):
+            # The figure may stand twice in its sentence (GDP增长5%, 收入增长5%); which one
+            # was read is not known, so either speaking of the other side refuses it.
+            if any(
+                self.refusals.about_other_side(question, clause, where, heading)
+                for clause in clauses_around(found.sentence, found.answer)
+            ):
                 return Reading(evidence, None, "no_evidence")
         if found is not None and self.refusals.passage_out_of_scope(
             question, found.chunk or hits[found.hit].chunk

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
-from corpus.normalize import fold_aligned, fold_compact
+from corpus.normalize import fold, fold_aligned, fold_compact
 from index.backend import ScoredChunk
 from qa.question import ASKING_WORDS, YEAR, Question, stated_years
 
@@ -132,11 +132,15 @@ def cover(pairs: frozenset[str], text: str) -> float:
 
 def clause_around(sentence: str, answer: str) -> str:
     """The clause of `sentence` that holds `answer`, with the clause before it."""
+    return clauses_around(sentence, answer)[0]
+
+
+def clauses_around(sentence: str, answer: str) -> list[str]:
+    """Every clause of `sentence` holding `answer` (5% may stand in two), each with the
+    clause before it; the sentence itself when no clause holds it alone."""
     clauses = CLAUSE_SPLIT.split(sentence)
-    for i, clause in enumerate(clauses):
-        if answer in clause:
-            return (clauses[i - 1] if i else "") + clause
-    return sentence
+    found = [(clauses[i - 1] if i else "") + c for i, c in enumerate(clauses) if answer in c]
+    return found or [sentence]
 
 
 def asked_share(text: str, asked: str) -> float:
@@ -240,14 +244,33 @@ def keyword_overlap(keywords: Sequence[str], text: str) -> float:
     return sum(1 for k in keywords if k in folded) / len(keywords)
 
 
-def sentence_fits_years(sentence: str, chunk: Chunk, years: frozenset[str]) -> bool:
-    """A sentence about another target year does not answer this one."""
+def sentence_fits_years(
+    sentence: str, chunk: Chunk, years: frozenset[str], title: str = ""
+) -> bool:
+    """A sentence about another target year does not answer this one. A sentence naming
+    no year speaks of its section's year, else of its document's (宜春市2022年…统计公报:
+    its 全年粮食产量 is 2022's, not the 2023 a question asks about)."""
     if not years:
         return True
     own = stated_years(sentence)
     if chunk.table is not None:
         own |= {m.group(1) for m in YEAR.finditer(" ".join(chunk.table.header))}
+    if not own:
+        own = stated_years(chunk.section.display()) or title_years(title)
     return not own or bool(own & years)
+
+
+YEAR_SPAN = re.compile(r"((?:19|20)\d\d)年?\s*[—\-–~～至到]+\s*((?:19|20)\d\d)")
+
+
+def title_years(title: str) -> set[str]:
+    """The years a document's title covers: its years, a span (2022—2026年) in full."""
+    years = stated_years(title)
+    for span in YEAR_SPAN.finditer(fold(title)):
+        first, last = int(span.group(1)), int(span.group(2))
+        if 0 < last - first <= 30:
+            years |= {str(y) for y in range(first, last + 1)}
+    return years
 
 
 def sentence_with(chunk: Chunk, answer: str) -> str:
@@ -335,8 +358,9 @@ def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
         document = evidence.documents.get(chunk.doc_id)
         keywords = beyond_title(question.keywords, document)
         names = own_names(document)  # once per passage, not per sentence
+        title = document.meta.title if document else ""
         for sentence in sentences_of(chunk):
-            if sentence_fits_years(sentence, chunk, question.years):
+            if sentence_fits_years(sentence, chunk, question.years, title):
                 said = without_names(sentence, names)
                 score = focus(keywords, said, heading) - RANK_COST * rank
                 found.append(Candidate(score, rank, chunk, sentence))
@@ -344,11 +368,13 @@ def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
 
 
 def in_sentences(
-    question: Question, chunk: Chunk, rank: int, rule: SentenceRule
+    question: Question, chunk: Chunk, rank: int, rule: SentenceRule, title: str = ""
 ) -> Extraction | None:
     """The first sentence of `chunk`, best keyword match first, where `rule` finds an
-    answer."""
-    sentences = [s for s in sentences_of(chunk) if sentence_fits_years(s, chunk, question.years)]
+    answer; `title` is its document's."""
+    sentences = [
+        s for s in sentences_of(chunk) if sentence_fits_years(s, chunk, question.years, title)
+    ]
 
     # The asked year is checked apart (sentence_fits_years): among the fitting sentences
     # it only breaks ties, and the indicator's words decide ("2022年末，户籍人口…" does not

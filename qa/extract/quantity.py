@@ -108,7 +108,7 @@ def figure_in(question: Question, sentence: str) -> str | None:
 def in_text(question: Question, chunk: Chunk, rank: int, title: str = "") -> Extraction | None:
     if not mentions_year(chunk, question.years, title):
         return None  # "到2025年…多少" is not answered by a passage with no year at all
-    return in_sentences(question, chunk, rank, figure_in)
+    return in_sentences(question, chunk, rank, figure_in, title)
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:

@@ -18,12 +18,15 @@ from qa.extract.passages import (
     Evidence,
     Extraction,
     asked_condition,
+    clauses_around,
     in_sentences,
     is_grounded,
     is_heading_echo,
     own_names,
     ranked_sentences,
+    sentence_fits_years,
     sentences_of,
+    title_years,
     without_names,
 )
 from qa.extract.quantity import (
@@ -197,6 +200,26 @@ def test_a_figure_reported_as_reached_is_no_target() -> None:
         evidence = Evidence(question, hits, documents, list)
         found = Extraction("32微克/立方米" if refused else "30微克/立方米", text.text, 0)
         assert reported_for_target(question, evidence, found) is refused
+
+
+def test_a_sentence_naming_no_year_speaks_of_its_documents_year() -> None:
+    row = chunk("全年粮食总产量2192.3万吨，比上年增长1.4%。")
+    bulletin = "某省2022年国民经济和社会发展统计公报"
+    assert sentence_fits_years(row.text, row, frozenset({"2022"}), bulletin)
+    assert not sentence_fits_years(row.text, row, frozenset({"2023"}), bulletin)
+    assert sentence_fits_years(row.text, row, frozenset({"2023"}), "某省科技创新规划")
+    assert title_years("某市科技振兴行动计划（2022—2026年）") == {
+        "2022",
+        "2023",
+        "2024",
+        "2025",
+        "2026",
+    }
+    # The figure stands in two clauses: each is looked at, not only the first.
+    assert clauses_around("地区生产总值增长5%，一般公共预算收入增长5%。", "5%") == [
+        "地区生产总值增长5%",
+        "地区生产总值增长5%一般公共预算收入增长5%",
+    ]
 
 
 def test_figure_of_the_wrong_unit_is_not_an_answer() -> None:
