@@ -171,8 +171,8 @@ YES_NO = re.compile(
 # The words a rule's verdict turns on: what one may, must or must not do. Generic
 # legal Chinese; single characters (可, 应, 需) are left out, being parts of other words.
 VERDICT = re.compile(
-    r"不得|禁止|严禁|不准|不能|不予|不可|不再|无需|不需|不用|免征|免收|免费|不收|不滚存"
-    r"|可以|应当|必须|(?<![必无])须(?!知)|只能|仅限|限养|除外|(?<!不)允许|准许|应予|予以"
+    r"不得|禁止|严禁|不准|不能|不予|不可|不再|无需|不需|不用|免征|免收|免费|不收"
+    r"|可以|应当|必须|(?<![必无])须(?!知)|只能|仅限|除外|(?<!不)允许|准许|应予|予以"
 )
 # A clause setting a condition (…的, …者, …时): the verdict is in the clause after it.
 CONDITION = re.compile(r"(?:的|者|时)$")
