@@ -47,8 +47,8 @@ FUNCTION_CHARS = frozenset(
 # A citizen's framing around the question (自己, 家里, 老板): no policy passage is
 # about these words, so they are no keyword.
 NARRATIVE = frozenset(
-    re.findall(r"\S+", "自己 别人 我们 你们 他们 她们 我家 家里 一块 一点 一下 这个 那个 东西 事情")
-    + re.findall(r"\S+", "老板 想要 听说 好几")
+    {"自己", "别人", "我们", "你们", "他们", "她们", "我家", "家里", "一块", "一点"}
+    | {"一下", "这个", "那个", "东西", "事情", "老板", "想要", "听说", "好几"}
 )
 # Tokens that are grammar around the content: a modal with its verb (能加, 可开, 要交) and
 # a numeral with its classifier (一项, 一次).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
@@ -256,8 +256,15 @@ def sentence_fits_years(
     if chunk.table is not None:
         own |= {m.group(1) for m in YEAR.finditer(" ".join(chunk.table.header))}
     if not own:
-        own = stated_years(chunk.section.display()) or title_years(title)
+        own = set(unstated_years(chunk.section.display(), title))
     return not own or bool(own & years)
+
+
+@lru_cache(maxsize=4096)
+def unstated_years(section: str, title: str) -> frozenset[str]:
+    """The years a sentence naming none speaks of: its section's, else its document's.
+    Cached: every sentence of a passage asks the same of one section and one title."""
+    return frozenset(stated_years(section) or title_years(title))
 
 
 YEAR_SPAN = re.compile(r"((?:19|20)\d\d)年?\s*[—\-–~～至到]+\s*((?:19|20)\d\d)")

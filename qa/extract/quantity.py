@@ -160,8 +160,7 @@ def reported_for_target(question: Question, evidence: Evidence, found: Extractio
     if not ASKS_TARGET.search(question.folded):
         return False
     chunk = found.chunk or evidence.hits[found.hit].chunk
-    table = chunk.table
-    header = " ".join([table.title or "", *table.header]) if table else ""
+    header = chunk.table.context() if chunk.table else ""
     said = fold(" ".join([found.sentence, chunk.section.display(), header]))
     return not STATES_TARGET.search(said)
 
