@@ -30,9 +30,9 @@ from qa.question import question_parts
 from qa.settings import Settings
 
 COST = 1.0  # a wrong answer shown loses what a right one gains
-# Right answers the threshold may withhold on the fitted examples: the bundled acceptance
-# allows 5% false refusals, and the rules already refuse some.
-MAX_WITHHELD = 0.0
+# Right answers the threshold may withhold on the fitted examples: the acceptance bars
+# allow 5% (bundled) to 10% (unseen) false refusals, and the rules already refuse some.
+MAX_WITHHELD = 0.02
 
 
 def collect(

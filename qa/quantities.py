@@ -21,12 +21,19 @@ _UNITS = {
     "energy": "千瓦时|兆瓦时|万千瓦|千瓦|兆瓦|瓦",
     "mass": "千克|公斤|吨|克|斤",
     "length": "平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|微米|米|公顷|亩|毫升|升",
-    "density": "微克/立方米|毫克/立方米",
+    "density": "微克/立方米|毫克/立方米|微克每立方米|毫克每立方米",
     "time": "个工作日|工作日|个小时|小时|分钟|个月|周岁|年|月|周|天|日|岁",
     "count": "人次|个|家|项|件|人|户|位|所|座|条|名|次|倍|部|张|辆|台|套|宗|分|篇|批|处"
     "|间|床|场|艘|架|种|类|级|期|届|轮|页|本|份|笔|起|只|头|株|万",
 }
 TIME_UNITS = tuple(_UNITS["time"].split("|"))
+# A duration asked in hours is not answered in days (学习几个小时 / 三十日内): the scale
+# of the asked unit, its neighbours within the scale counting alike.
+TIME_SCALE = {
+    **dict.fromkeys(("小时", "分钟"), "time:hours"),
+    **dict.fromkeys(("天", "日", "工作日", "周"), "time:days"),
+    **dict.fromkeys(("月", "年"), "time:months"),
+}
 ORDINAL_UNITS = ("级", "期", "届", "批", "轮")
 _UNIT = "|".join(
     sorted({u for group in _UNITS.values() for u in group.split("|")}, key=len, reverse=True)
@@ -38,7 +45,7 @@ _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
 # A magnitude with its unit (万人, 亿元): the shape of an answer, no content of a question.
 MAGNITUDE_UNIT = re.compile(rf"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)(?:{_UNIT})")
 _PREFIX = r"(?:约|超过|不低于|不少于|不超过|不高于|近|逾)?"
-_SUFFIX = r"(?:以上|以下|以内|之内|左右|多|余|(?<=[年月天日时周])内)?"
+_SUFFIX = r"(?:及以上|及以下|以上|以下|以内|之内|左右|多|余|(?<=[年月天日时周])内)?"
 # A range may give its unit once (2—3年) or on both ends (60%—70%, 5万—10万元).
 # A space or a line break may stand between a figure and its unit (PDF text: "26 万人",
 # "1000\n部"); a cell break may not: "82373232\n\t天河区" is a telephone number beside
@@ -90,6 +97,14 @@ def _is_date(folded: str, match: re.Match[str]) -> bool:
     return before == "年" or bool(re.match(r"\d{1,2}日", after)) or match.group().endswith("日")
 
 
+_QUALIFIERS = re.compile(rf"^{_PREFIX}|{_SUFFIX}$")
+
+
+def bare_figure(figure: str) -> str:
+    """A figure without its qualifiers: 500万元 of 超过500万元 and of 500万元及以下."""
+    return _QUALIFIERS.sub("", fold_aligned(figure).strip())
+
+
 def unit_of(figure: str) -> str:
     """The unit a figure ends in (its qualifier dropped): "4.06万亿元" gives 元."""
     core = re.sub(rf"{_SUFFIX}$", "", fold_aligned(figure).strip()).split("/")[0]
@@ -111,7 +126,8 @@ _ASKED_BOUNDS = (
 # The same bounds as a text states them around its figure (不得超过四百毫升, 2000元以下).
 _STATED_BOUNDS = (
     ("upper", r"最多|最高|最长|上限|封顶|不(?:得|能)?超过|不高于|以下|以内|之内"),
-    ("lower", r"最少|最低|最短|至少|下限|不(?:得|能)?(?:低于|少于)|以上"),
+    # 超过五百万元 is more than that, 不得超过 at most.
+    ("lower", r"最少|最低|最短|至少|下限|不(?:得|能)?(?:低于|少于)|以上|(?<!不)(?<!不[得能])超过"),
 )
 BOUND_LEAD = 6  # characters before a figure where its bound may stand (最多不得超过)
 
@@ -130,7 +146,9 @@ def bounds_stated(clause: str, start: int, end: int) -> set[Bound]:
 
 def unit_wanted(folded: str) -> str | None:
     """The unit the question asks in: 比例 wants %, 多少家 wants 家, 多少钱 wants 元,
-    多久 wants a time."""
+    多久 wants a time. A condition the question sets (单户担保金额超过500万元的，…费率…)
+    names what is given, not what is asked, and is not read."""
+    folded = "，".join(c for c in re.split(r"[，,；;]", folded) if not c.endswith("的"))
     share = (
         r"比例|比重|百分之|占比|增长率|增速|强度|%|(年均|每年).{0,6}(增长|涨)|占[^，,]{0,8}多少"
         r"|(?<![功频])率(?:是|为|达到|有|要达到)?(?:多少|几)"  # 失业率是多少; 功率 is no share
@@ -144,8 +162,10 @@ def unit_wanted(folded: str) -> str | None:
     )
     if re.search(money, folded):
         return "元"
-    duration = r"多久|多长时间|多长期限|几(个)?(年|月|天|日|小时|周)|多少(年|天|日|小时)"
-    if re.search(duration, folded):
+    scale = re.search(r"(?:几|多少)个?(小时|分钟|天|日|周|月|年)", folded)
+    if scale:
+        return TIME_SCALE[scale.group(1)]
+    if re.search(r"多久|多长时间|多长期限", folded):
         return "time"
     if re.search(r"(?<![每均])人(?:数|口)?(?:有|是|为)?多少[?？]?$", folded):  # 来旅游的人有多少
         return "人"
@@ -167,8 +187,9 @@ def unit_fits(figure: str, wanted: str | None) -> bool:
     unit = unit_of(figure)
     if wanted == "元":
         return "元" in folded or not unit or unit in ("万", "亿")
-    if wanted == "time":  # an age (16岁, 60周岁) is no duration
-        return unit in TIME_UNITS and unit not in ("岁", "周岁")
+    if wanted.startswith("time"):  # an age (16岁, 60周岁) is no duration
+        in_scale = wanted == "time" or TIME_SCALE.get(unit.lstrip("个")) == wanted
+        return unit in TIME_UNITS and unit not in ("岁", "周岁") and in_scale
     if wanted == "个":  # the general classifier: 多少个人才 is answered in 人
         # but not by an ordinal (三级, 第二批, 十四届): those name, they do not count
         return unit not in ("%", "‰", "元", *ORDINAL_UNITS) and "元" not in folded

@@ -18,7 +18,7 @@ from qa.extract.passages import (
     keyword_overlap,
 )
 from qa.extract.table import has_year_columns, in_table, row_unit
-from qa.quantities import Bound, bound_wanted, bounds_stated, figures, unit_fits
+from qa.quantities import Bound, bare_figure, bound_wanted, bounds_stated, figures, unit_fits
 from qa.query import official_words
 from qa.question import YEAR, Question
 
@@ -34,16 +34,26 @@ def best_figure(
 ) -> str | None:
     """The figure, of the asked unit, in the clause that shares most keywords with the
     question; never one the question itself `given`. Of two figures, the one stated with
-    the asked `bound` (最多不得超过四百毫升 for 最多) wins."""
+    the asked `bound` (最多不得超过四百毫升 for 最多) wins. A given figure is given whatever
+    its qualifier: "超过500万元的…费率" is not answered "500万元以上"."""
+    bare_given = {fold_compact(bare_figure(g)): given_bounds(g) for g in given}
 
     def fitting(clause: str) -> list[tuple[int, int, float]]:
         stated = fold_compact(clause)
-        # The clause holding a figure the question gives ("3-5级…") is the one it asks about.
-        bonus = GIVEN_BONUS if any(g in stated for g in given) else 0.0
+        found = figures(clause)
+        # The clause holding a figure the question gives ("3-5级…", 超过500万元 as
+        # 500万元以上) is the one it asks about.
+        restated = any(
+            bare_given.get(fold_compact(bare_figure(m.group())))
+            == bounds_stated(clause, m.start(), m.end())
+            for m in found
+        )
+        bonus = GIVEN_BONUS if restated or any(g in stated for g in given) else 0.0
         spans = [
             (m.start(), m.end())
-            for m in figures(clause)
-            if fold_compact(m.group()) not in given and not summing(clause, m.start(), unit)
+            for m in found
+            if fold_compact(bare_figure(m.group())) not in bare_given
+            and not summing(clause, m.start(), unit)
         ]
         fits = [(s, e) for s, e in spans if unit_fits(clause[s:e].strip(), unit)]
         return [
@@ -52,6 +62,10 @@ def best_figure(
         ]
 
     return best_in_clauses(sentence, keywords, years, fitting)
+
+
+def given_bounds(figure: str) -> set[Bound]:
+    return bounds_stated(figure, 0, len(figure))
 
 
 GIVEN_BONUS = 1.0  # as much as every keyword of the question stated

@@ -27,8 +27,10 @@ _ONE_DATE = (
     rf"(?:(?:{_YEAR}|{_OTHER_YEAR})(?:{_MONTH}(?:{_DAY}{_HOUR})?)?|{_MONTH}(?:{_DAY}{_HOUR})?)"
     rf"{_PART}"
 )
+# A date that recurs keeps its recurrence: 每年2月底前 is no single February.
+_EVERY = r"(?:每年|每个?月|每季度)?"
 # A period is kept whole, as written: "2025年10月下旬至2025年12月20日".
-DATE = re.compile(rf"{_ONE_DATE}(?:[至到—\-~～]{_ONE_DATE}|{_EDGE})")
+DATE = re.compile(rf"{_EVERY}{_ONE_DATE}(?:[至到—\-~～]{_ONE_DATE}|{_EDGE})")
 MIN_FOCUS = 0.3  # a date in a sentence stating less of the question is someone else's
 
 

@@ -540,6 +540,7 @@ def test_an_article_question_gets_the_articles_words() -> None:
             "2025年10月10日9时至2025年11月10日17时",
         ),
         ("计算时间为2022年1月1日—2024年12月31日", "2022年1月1日—2024年12月31日"),
+        ("各有关部门于每年2月底前提出名单", "每年2月底前"),
     ],
 )
 def test_dates_as_written(text: str, date: str) -> None:
@@ -764,8 +765,37 @@ def test_the_questions_own_figure_finds_its_clause_and_is_never_the_answer() -> 
 
 
 def test_an_age_is_no_duration() -> None:
-    assert unit_wanted("有效期是几年") == "time"
+    assert unit_wanted("有效期是多长时间") == "time"
     assert not unit_fits("16-24岁", "time") and unit_fits("5年", "time")
+
+
+def test_a_duration_is_answered_in_the_scale_it_is_asked_in() -> None:
+    assert unit_wanted("要学习几个小时") == unit_wanted("几分钟") == "time:hours"
+    assert not unit_fits("三十日内", "time:hours") and unit_fits("三十分钟", "time:hours")
+    assert unit_fits("20个工作日", unit_wanted("多少天办结") or "")
+    assert unit_fits("36个月", "time:months") and not unit_fits("16周岁", "time:months")
+
+
+def test_a_condition_the_question_sets_does_not_name_the_unit() -> None:
+    assert unit_wanted("单户担保金额超过500万元的，担保费率上限是多少？") is None
+    assert unit_wanted("担保金额是多少") == "元"
+
+
+def test_a_given_figure_in_other_words_is_given_and_finds_its_clause() -> None:
+    question = parsed("单户担保金额超过500万元的，担保费率上限是多少？")
+    text = (
+        "对单户担保金额500万元及以下的主体收取的担保费率原则上不超过1%，"
+        "对单户担保金额500万元以上的主体收取的担保费率原则上不超过1.5%。"
+    )
+    found = quantity.in_text(question, chunk(text), 0)
+    assert found is not None and found.answer == "不超过1.5%"
+
+
+def test_a_qualifier_and_a_unit_said_in_words_stay_with_the_figure() -> None:
+    assert [m.group() for m in figures("单户担保金额500万元及以下的")] == ["500万元及以下"]
+    assert [m.group() for m in figures("PM2.5平均浓度38.8微克每立方米")] == ["38.8微克每立方米"]
+    assert bounds_stated("超过500万元", 0, 7) == {"lower"} == bounds_stated("5人以上", 0, 5)
+    assert bounds_stated("不得超过四百毫升", 0, 8) == {"upper"}
 
 
 def test_a_rate_keeps_its_per_unit_and_a_lists_count_is_no_amount() -> None:
