@@ -27,9 +27,11 @@ def _code_digest(*names: str) -> str:
 CHUNKER_VERSION = _code_digest("sections.py", "chunking.py")
 
 # A sentence ends at 。！？； and keeps its closing quotes, plus a following 〔牵头单位…〕
-# note: the note belongs to the task it follows, so it must never start a new chunk.
+# note, or a bracketed note closing its line ("…。（水利部、财政部负责）"): the note belongs
+# to the task it follows, so it must never start a new chunk or the next task's sentence.
 _SENTENCE = re.compile(
-    r"[^。！？；!?;]*(?:[。！？；!?;]+|$)[”’」』）)]*(?:\s*〔[^〕]*〕[。；]?)?",
+    r"[^。！？；!?;]*(?:[。！？；!?;]+|$)[”’」』）)]*"
+    r"(?:\s*〔[^〕]*〕[。；]?|[ \t]*[（(][^（）()\n]{4,80}[）)][。；]?(?=[ \t]*(?:\n|$)))?",
 )
 _SHORT_LINE = 20
 _CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")

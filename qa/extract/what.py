@@ -189,9 +189,12 @@ def verdict(question: Question, sentence: str) -> str | None:
         clause = sentence[start:end].strip()
         if not VERDICT.search(clause) or CONDITION.search(clause):
             continue
-        before = sentence[spans[i - 1][0] : spans[i - 1][1]] if i else ""
+        # The clause before counts only as the condition the verdict is under ("…的，
+        # 不得…"); a verdict before it ("不得为政府债券…，不得为政府融资平台…") is another.
+        before = sentence[spans[i - 1][0] : spans[i - 1][1]].strip() if i else ""
+        condition = before if CONDITION.search(before) else ""
         score = keyword_overlap(question.keywords, clause) + 0.5 * keyword_overlap(
-            question.keywords, before
+            question.keywords, condition
         )
         if best is None or score > best[0]:
             best = (score, clause)

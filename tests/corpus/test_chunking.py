@@ -99,3 +99,19 @@ def test_rejects_tiny_max_chars() -> None:
 
     with pytest.raises(ValueError, match="max_chars"):
         chunk_document(Document(DocumentMeta("d", "t"), "正文。"), max_chars=5)
+
+
+def test_sentence_keeps_a_bracketed_note_closing_its_line() -> None:
+    # Invented wording: the departments in charge close the task's line in round brackets.
+    text = "推进河道治理。（甲部、乙部负责）\n开展联合检查。（丙部负责）"
+    spans = sentence_spans(text, (0, len(text)), 300)
+    assert [text[s:e].strip() for s, e in spans] == [
+        "推进河道治理。（甲部、乙部负责）",
+        "开展联合检查。（丙部负责）",
+    ]
+
+
+def test_a_bracket_inside_a_line_still_starts_the_next_sentence() -> None:
+    text = "推进河道治理。（一）开展联合检查。"
+    spans = sentence_spans(text, (0, len(text)), 300)
+    assert [text[s:e] for s, e in spans] == ["推进河道治理。", "（一）开展联合检查。"]

@@ -506,6 +506,10 @@ def test_a_yes_no_question_gets_the_verdict_clause() -> None:
     asked = parsed("申请没有获批，交的费用能退吗？")
     sentence = "申请案件不予许可者，其所收费用应予退还。"
     assert clause_answer(asked, sentence) == "其所收费用应予退还"
+    # A verdict before the one asked about is no condition of it: the asked clause wins.
+    bonds = parsed("机构可以为债券发行提供担保吗？")
+    sentence = "机构不得为债券发行提供担保，不得为平台的债券提供担保。"
+    assert clause_answer(bonds, sentence) == "机构不得为债券发行提供担保"
     # 须知 is a notice, not a duty; a question that is no yes/no keeps the best clause.
     assert clause_answer(parsed("要交手续费吗？"), "填报须知：所在单位应提出申请。") != "填报须知"
     plain = parsed("积分入户交了假材料，要是已经落户了会怎么处理？")
