@@ -71,17 +71,18 @@ _DATE_PART = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}日|\d{1,2}月")
 _BARE_ONE = re.compile(r"一(?:个|项|件|条|次|种|类|批|部|份|本|名|位|家|所|处|起)")
 
 
-def figures(text: str) -> list[re.Match[str]]:
+def figures(text: str, counting: str | None = None) -> list[re.Match[str]]:
     """Quantities in `text`, as matches on its `fold_aligned` form (same offsets).
 
     Not quantities: a year (2025年), a calendar date (5月1日), an ordinal (第十三次), and
-    "一个" / "一项", which Chinese uses as an article far more often than as a count."""
+    "一个" / "一项", which Chinese uses as an article far more often than as a count,
+    unless the question is `counting` that very unit (几家 is answered by 一家)."""
     found = []
     folded = fold_aligned(text)
     for match in FIGURE.finditer(folded):
         value = match.group().strip()
         bare = re.sub(r"(?:以内|之内|内)$", "", value)
-        if _YEAR_LIKE.fullmatch(bare) or _BARE_ONE.fullmatch(value):
+        if _YEAR_LIKE.fullmatch(bare) or (_BARE_ONE.fullmatch(value) and value[1:] != counting):
             continue
         if folded[max(0, match.start() - 1) : match.start()] == "第":
             continue

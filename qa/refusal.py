@@ -48,9 +48,13 @@ def negated_terms(asked: str) -> list[str]:
 
 def about_the_excluded(asked: str, said: str) -> bool:
     """The answer's clause is about the very group the question excludes: the 特困人员
-    standard for a mother who is not one."""
+    standard for a mother who is not one. A text that turns from the group to the others
+    after naming it (特困人员…240元，其他申请人…120元) is about the others."""
     return any(
-        term in said and f"非{term}" not in said and f"不是{term}" not in said
+        term in said
+        and f"非{term}" not in said
+        and f"不是{term}" not in said
+        and "其他" not in said[said.rfind(term) :]
         for term in negated_terms(asked)
     )
 

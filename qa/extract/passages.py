@@ -445,3 +445,78 @@ def first_answer(
             if answer and not (worded and echoes_place(question, answer, c.chunk)):
                 return Extraction(answer, c.sentence, c.rank, c.chunk)
     return None
+
+
+# A list's item (（一）…；, 1. …) and the line leading it (…之一，一次记12分：): the lead
+# states what each item gets, the item which case it is.
+LIST_ITEM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]{1,3}、)"
+)
+
+
+def is_lead(sentence: str) -> bool:
+    return sentence.rstrip().endswith(("：", ":"))
+
+
+_AFTER_LEAD = re.compile(r"(?<=[：:])\s*(?=" + LIST_ITEM.pattern.removeprefix(r"^\s*") + ")")
+
+
+def list_pieces(chunk: Chunk) -> list[str]:
+    """The chunk's sentences, a lead cut from the first item it runs into
+    ("…一次记6分：\n（一）驾驶校车…的；")."""
+    return [
+        piece.strip()
+        for sentence in sentences_of(chunk)
+        for piece in _AFTER_LEAD.split(sentence)
+        if piece.strip()
+    ]
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    item: str
+    lead: str
+    lead_chunk: Chunk  # the item's own chunk, or an earlier one of its section
+
+
+def listed_items(chunk: Chunk, section: Sequence[Chunk]) -> list[ListedItem]:
+    """The list items of `chunk` with the line leading them; a chunk opening mid-list
+    takes its lead from the chunks of its `section` before it."""
+    lead: tuple[str, Chunk] | None = None
+    sentences = list_pieces(chunk)
+    if sentences and LIST_ITEM.match(sentences[0]):
+        lead = lead_before(chunk, section)
+    found = []
+    for sentence in sentences:
+        if is_lead(sentence):
+            lead = (sentence, chunk)
+        elif LIST_ITEM.match(sentence) and lead is not None:
+            found.append(ListedItem(sentence, *lead))
+        else:
+            lead = None
+    return found
+
+
+def lead_before(chunk: Chunk, section: Sequence[Chunk]) -> tuple[str, Chunk] | None:
+    """The lead of the list still open where `chunk` begins."""
+    lead: tuple[str, Chunk] | None = None
+    for earlier in section:
+        if earlier.start >= chunk.start:
+            break
+        for sentence in list_pieces(earlier):
+            if is_lead(sentence):
+                lead = (sentence, earlier)
+            elif not LIST_ITEM.match(sentence):
+                lead = None
+    return lead
+
+
+def lead_to_item(listed: ListedItem, longest: int = 200) -> str:
+    """The text from the lead to its item, verbatim, when the lead's chunk holds both
+    within `longest` characters; else the lead alone."""
+    text = listed.lead_chunk.text
+    start = text.find(listed.lead)
+    end = text.find(listed.item, start)
+    if start < 0 or end < 0 or end + len(listed.item) - start > longest:
+        return listed.lead
+    return text[start : end + len(listed.item)]

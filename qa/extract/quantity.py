@@ -16,11 +16,14 @@ from qa.extract.passages import (
     context_of,
     in_sentences,
     keyword_overlap,
+    lead_to_item,
+    listed_items,
 )
 from qa.extract.table import has_year_columns, in_table, row_unit
 from qa.quantities import Bound, bare_figure, bound_wanted, bounds_stated, figures, unit_fits
 from qa.query import official_words
 from qa.question import YEAR, Question
+from qa.refusal import about_the_excluded
 
 
 def best_figure(
@@ -31,16 +34,21 @@ def best_figure(
     noun: str | None = None,
     given: Sequence[str] = (),
     bound: Bound | None = None,
+    asked: str = "",
 ) -> str | None:
     """The figure, of the asked unit, in the clause that shares most keywords with the
     question; never one the question itself `given`. Of two figures, the one stated with
     the asked `bound` (最多不得超过四百毫升 for 最多) wins. A given figure is given whatever
-    its qualifier: "超过500万元的…费率" is not answered "500万元以上"."""
+    its qualifier: "超过500万元的…费率" is not answered "500万元以上". A clause about the
+    group the question excludes (`asked`: "她不是特困人员") is passed over for the next one
+    (其他申请人…不超过120元)."""
     bare_given = {fold_compact(bare_figure(g)): given_bounds(g) for g in given}
 
     def fitting(clause: str) -> list[tuple[int, int, float]]:
         stated = fold_compact(clause)
-        found = figures(clause)
+        if about_the_excluded(asked, stated):
+            return []
+        found = figures(clause, unit)
         # The clause holding a figure the question gives ("3-5级…", 超过500万元 as
         # 500万元以上) is the one it asks about.
         restated = any(
@@ -115,7 +123,14 @@ def figure_in(question: Question, sentence: str) -> str | None:
     noun = counted_noun(question.folded)
     bound = bound_wanted(question.folded)
     return best_figure(
-        sentence, question.keywords, question.years, question.unit, noun, question.figures, bound
+        sentence,
+        question.keywords,
+        question.years,
+        question.unit,
+        noun,
+        question.figures,
+        bound,
+        asked=fold_compact(question.folded),
     )
 
 
@@ -147,6 +162,7 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
             clause = clause_around(found.sentence, found.answer)
             score = keyword_overlap(keywords, clause + chunk.section.innermost)
             scored.append((score, 0, rank, found))
+        scored += in_list(question, evidence, chunk, rank)
     # Best first; a figure about something else gives way to the next one.
     ranked = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
     return next(
@@ -158,6 +174,24 @@ def extract(question: Question, evidence: Evidence) -> Extraction | None:
         ),
         None,
     )
+
+
+def in_list(
+    question: Question, evidence: Evidence, chunk: Chunk, rank: int
+) -> list[tuple[float, int, int, Extraction]]:
+    """The figure a list's lead gives its items ("一次记12分：（一）饮酒后驾驶机动车的；"),
+    for the items stating the question, scored by the item with its lead. An item with a
+    figure of its own is read as running text."""
+    scored = []
+    for listed in listed_items(chunk, evidence.section_chunks(chunk)):
+        answer = figure_in(question, listed.lead)
+        if answer is None or figure_in(question, listed.item) is not None:
+            continue
+        said = listed.item + listed.lead + chunk.section.innermost
+        own = None if listed.lead_chunk is chunk else listed.lead_chunk
+        found = Extraction(answer, lead_to_item(listed), rank, own)
+        scored.append((keyword_overlap(question.keywords, said), 0, rank, found))
+    return scored
 
 
 ASKS_TARGET = re.compile(r"目标|预期|力争|要达到|要求达到")
@@ -197,8 +231,10 @@ def about_something_else(question: Question, evidence: Evidence, found: Extracti
     chunk = found.chunk or evidence.hits[found.hit].chunk
     meta = evidence.documents[chunk.doc_id].meta
     names = fold_compact(" ".join([meta.title, *meta.aliases]))
-    own = fold_compact(context_of(chunk))
-    others = [fold_compact(context_of(h.chunk)) for h in evidence.hits if h.chunk != chunk]
+    # A list item's figure stands in its lead's chunk: the item's own passage states too.
+    read = {chunk, evidence.hits[found.hit].chunk}
+    own = fold_compact(" ".join(context_of(c) for c in read))
+    others = [fold_compact(context_of(h.chunk)) for h in evidence.hits if h.chunk not in read]
     guessed = official_words(question.text)
     terms = [
         k

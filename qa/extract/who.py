@@ -66,8 +66,10 @@ def agent_of(folded_text: str, question: Question) -> str | None:
     if not asked:
         return None
     verb = re.escape(asked.group(1))
+    # "由谁补上" is done "由…人民政府予以补贴": after 予以 the verb's first character will do.
+    acts = rf"(?:(?:负责|具体负责|统一)?{verb}|予以{re.escape(asked.group(1)[0])})"
     best: tuple[float, str] | None = None
-    for match in re.finditer(rf"由{_HOLDER}(?:负责|具体负责|统一)?{verb}", folded_text):
+    for match in re.finditer(rf"由{_HOLDER}{acts}", folded_text):
         start = max(folded_text.rfind(mark, 0, match.start()) for mark in "。；;\n")
         score = keyword_overlap(question.keywords, folded_text[start + 1 : match.start()])
         if best is None or score > best[0]:

@@ -944,3 +944,61 @@ def test_a_clause_about_the_group_the_question_excludes_does_not_answer_it() -> 
     # 非 inside a word (非法集资) excludes nobody.
     fundraising = fold_compact(fold("对非法集资人，按集资金额罚多少？"))
     assert not about_the_excluded(fundraising, "对非法集资人处集资金额20%以上1倍以下的罚款")
+
+
+def test_one_counts_when_the_question_counts_that_unit() -> None:
+    sentence = "原则上每个市培育一家实力突出的龙头机构。"
+    assert figure_in(parsed("每个市要培育几家龙头机构？"), sentence) == "一家"
+    assert [m.group() for m in figures(sentence)] == []  # an article, when nothing is counted
+
+
+def test_the_clause_turning_to_the_others_is_not_about_the_excluded() -> None:
+    asked = fold_compact("她不是低保对象，临时救助一天最多给多少？")
+    both = "其中低保对象救助标准不超过200元/人/日其他申请人救助标准不超过100元/人/日"
+    assert not about_the_excluded(asked, both)
+    assert about_the_excluded(asked, "其中低保对象救助标准不超过200元/人/日")
+    question = parsed("她不是低保对象，临时救助一天最多给多少？")
+    sentence = "其中低保对象救助标准不超过200元/人/日，其他申请人救助标准不超过100元/人/日。"
+    assert figure_in(question, sentence) == "不超过100元/人/日"
+
+
+def test_the_agent_of_a_verb_after_yiyi() -> None:
+    text = fold("生活费不足部分可由所在地县级人民政府予以补贴。")
+    question = parsed("生活费不够的话，差额由谁补上？")
+    assert agent_of(text, question) == "所在地县级人民政府"
+
+
+def points_article(*chunk_texts: str) -> list[Chunk]:
+    chunks, at = [], 0
+    for i, text in enumerate(chunk_texts):
+        chunks.append(
+            Chunk(ChunkId(f"d#{i}"), "d", SectionPath(("第九条",)), text, at, at + len(text))
+        )
+        at += len(text) + 1
+    return chunks
+
+
+def test_a_list_item_takes_the_figure_its_lead_gives() -> None:
+    lead = "第九条 驾驶人有下列违法行为之一，一次记6分：\n"
+    first = lead + "（一）驾驶机动车违反道路交通信号灯通行的；\n（二）驾驶机动车逆向行驶的；"
+    later = "（三）驾驶机动车在高速公路上倒车的；\n（四）饮酒后驾驶营运机动车的；"
+    section = points_article(first, later)
+    documents = {"d": Document(DocumentMeta("d", "记分办法"), "")}
+    for asked, hit in (
+        ("逆向行驶一次记几分？", section[0]),
+        ("高速公路上倒车记几分？", section[1]),
+    ):
+        question = parsed(asked)
+        evidence = Evidence(question, [ScoredChunk(hit, 1.0)], documents, lambda c: section)
+        found = quantity.extract(question, evidence)
+        assert found is not None and found.answer == "6分"
+        # The lead's chunk is cited, so that the figure stands in the cited passage.
+        assert (found.chunk or hit).text.find(found.sentence) >= 0
+        assert "6分" in (found.chunk or hit).text
+    # An item with a figure of its own is read as it stands.
+    own = points_article(lead + "（一）在高速公路上逆行的，记12分；")
+    evidence = Evidence(
+        parsed("在高速公路上逆行记几分？"), [ScoredChunk(own[0], 1.0)], documents, lambda c: own
+    )
+    found = quantity.extract(evidence.question, evidence)
+    assert found is not None and found.answer == "12分"
