@@ -70,6 +70,7 @@ def test_metrics() -> None:
         ("heldout5", 75, 13),
         ("heldout6", 75, 15),
         ("heldout7", 80, 15),
+        ("heldout8", 80, 15),
     ],
 )
 def test_held_out_sets_are_valid_against_their_own_documents(
