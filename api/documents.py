@@ -28,7 +28,9 @@ async def get_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[st
     return await run_in_threadpool(state.qa.document, doc_id)
 
 
-@router.post("", status_code=201, summary="上传文档（txt/md/html/docx/pdf）并发布新索引")
+@router.post(
+    "", status_code=201, summary="上传文档（txt/md/html/docx/pdf，或 csv/xlsx 问答表）并发布新索引"
+)
 async def upload_document(
     state: StateDep,
     _key: ApiKeyDep,
@@ -38,10 +40,14 @@ async def upload_document(
     issuer: Annotated[str | None, Form(max_length=200)] = None,
     date: Annotated[str | None, Form(max_length=20, pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     doc_number: Annotated[str | None, Form(max_length=100)] = None,
+    columns: Annotated[
+        str | None,
+        Form(max_length=300, description="问答表的列：question=用户问题,answer=答案,unit=处理单位"),
+    ] = None,
 ) -> dict[str, Any]:
     name = upload_name(file.filename)  # checked before the body is read
     data = await file.read()
-    fields = UploadFields(doc_id, title, issuer, date, doc_number)
+    fields = UploadFields(doc_id, title, issuer, date, doc_number, columns)
     return await run_in_threadpool(state.qa.add_upload, data, name, fields)
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from corpus.faq import FaqColumns, faq_documents, is_sheet
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, guess_title
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script
@@ -66,18 +67,31 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_documents(paths: Iterable[Path]) -> list[Document]:
-    """Load every document; metadata.json beside a file supplies its metadata."""
+def load_documents(paths: Iterable[Path], columns: FaqColumns | None = None) -> list[Document]:
+    """Load every document; metadata.json beside a file supplies its metadata. A sheet
+    (.csv, .xlsx) of 问题/答案 rows gives one document per row, its columns found by
+    their usual names or by `columns`."""
     docs: list[Document] = []
     seen: dict[str, Path] = {}
     for path in expand_paths(paths):
-        meta = read_metadata(path.parent).get(path.name)
-        doc = load_path(path, meta)
-        if doc.doc_id in seen:
-            raise CorpusError(f"{path}: document id {doc.doc_id!r} also used by {seen[doc.doc_id]}")
-        seen[doc.doc_id] = path
-        docs.append(doc)
+        for doc in load_file(path, columns):
+            if doc.doc_id in seen:
+                raise CorpusError(
+                    f"{path}: document id {doc.doc_id!r} also used by {seen[doc.doc_id]}"
+                )
+            seen[doc.doc_id] = path
+            docs.append(doc)
     return docs
+
+
+def load_file(path: Path, columns: FaqColumns | None) -> list[Document]:
+    if not is_sheet(path):
+        return [load_path(path, read_metadata(path.parent).get(path.name))]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
+    return [with_scope(doc) for doc in faq_documents(data, str(path), columns)]
 
 
 def load_bundled() -> list[Document]:

@@ -97,7 +97,7 @@ def chunk_document(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> list[Ch
     if max_chars < 20:
         raise ValueError(f"max_chars must be at least 20, got {max_chars}")
     chunks: list[Chunk] = []
-    for block in parse_blocks(doc.text):
+    for block in parse_blocks(doc.text, entry=doc.meta.entry):
         for start, end in block_spans(doc.text, block, max_chars):
             chunk_id = ChunkId(f"{doc.doc_id}#{len(chunks)}")
             chunks.append(

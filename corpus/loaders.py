@@ -181,7 +181,7 @@ def loader_for(path: PurePath) -> Loader:
     for loader in LOADERS:
         if path.suffix.lower() in loader.suffixes:
             return loader
-    known = ", ".join(s for loader in LOADERS for s in loader.suffixes)
+    known = ", ".join([*(s for loader in LOADERS for s in loader.suffixes), ".csv", ".xlsx"])
     raise CorpusError(f"{path}: unsupported format {path.suffix or '(none)'}; expected {known}")
 
 

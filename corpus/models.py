@@ -9,6 +9,10 @@ from typing import Literal, NewType
 ChunkId = NewType("ChunkId", str)
 Script = Literal["simplified", "traditional"]
 ChunkKind = Literal["text", "box", "table_row"]
+# Levels of question headings (corpus/sections.py): a Q&A pair's 问 nests under the
+# current section; a knowledge-base entry's own question sits above all its headings.
+QUESTION_LEVEL = 5
+ENTRY_LEVEL = -4
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,22 @@ class SectionPath:
     def innermost(self) -> str:
         return self.parts[-1] if self.parts else ""
 
+    @property
+    def asked(self) -> str:
+        """The question a Q&A answer or a knowledge-base entry answers, "" for none: what
+        every passage of that answer is about, though only its first says it."""
+        for part, level in zip(reversed(self.parts), reversed(self.levels), strict=False):
+            if level in (QUESTION_LEVEL, ENTRY_LEVEL):
+                return part
+        return ""
+
+    def heading_words(self) -> str:
+        """What a passage's headings say about it: the innermost heading, and the question
+        it answers when that is another."""
+        asked = self.asked
+        inner = self.innermost
+        return inner if asked in ("", inner) else f"{asked} {inner}"
+
 
 @dataclass(frozen=True)
 class DocumentMeta:
@@ -55,6 +75,11 @@ class DocumentMeta:
     # naming), and every region its text names at all.
     regions: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    # The unit that answers for a knowledge-base entry (处理单位), shown with its citation.
+    unit: str | None = None
+    # A knowledge-base entry (a row of a 问题/答案 sheet): its first line is its question,
+    # the heading every passage of its answer is read under.
+    entry: bool = False
 
     def __post_init__(self) -> None:
         # JSON gives lists; keep the value hashable and immutable like the rest.

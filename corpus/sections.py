@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.models import ChunkKind, SectionPath, TableCells
+from corpus.models import ENTRY_LEVEL, QUESTION_LEVEL, ChunkKind, SectionPath, TableCells
 
 Span = tuple[int, int]
 
@@ -42,6 +42,16 @@ _HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
     (_H3, 3),
 )
 _BOX_LEVEL = 4  # a box nests under whatever heading it follows
+# A question heading: a Q&A pair's 问 (问：…？, or a "…？" line followed by 答：) nests
+# under the current section; a knowledge-base entry whose first line is its question has
+# that question above everything else in it.
+_ASKED = re.compile(r"^(?:问|Q)\s*[:：]\s*(\S.{0,78})$|^(\S.{1,78}[？?])$")
+_ANSWERED = re.compile(r"^(?:答|A)\s*[:：]")
+# A numbered line ending as an item ends ("1.新生儿户口簿；") is an item of a list: its
+# words are content, never only a section's title. Under a heading naming a list (申请材料,
+# 办理流程), so is any 1. line ("3.父母一方身份证。"); a title keeps its full stop elsewhere.
+_ITEM_END = re.compile(r"[；;，,、]$")
+_LIST_HEADING = re.compile(r"材料|资料|证件|条件|流程|步骤|程序|方式|途径|须知|对象|范围|情形|要求")
 _ITEMS = (_H1, _H2, _H3)
 # A heading title is short; a long line that merely starts with "一、" is prose.
 _MAX_TITLE = 40
@@ -106,7 +116,9 @@ def clean_title(title: str) -> str:
     return " ".join(title.replace("\u3000", " ").split())
 
 
-def match_heading(stripped: str, in_box: bool, in_article: bool = False) -> Heading | None:
+def match_heading(
+    stripped: str, in_box: bool, in_article: bool = False, in_list: bool = False
+) -> Heading | None:
     article = _ARTICLE.match(stripped)
     if article:
         rest = stripped[article.end() :].strip()
@@ -119,13 +131,15 @@ def match_heading(stripped: str, in_box: bool, in_article: bool = False) -> Head
         head, sep, rest = stripped.partition("。")
         if len(head) > _MAX_TITLE:
             return None
+        item_line = pattern in _ITEMS and not rest.strip() and bool(_ITEM_END.search(stripped))
+        if pattern is _H3 and (item_line or in_list):
+            return None
         # A numbered line that is a whole sentence ("（二）其他参保人员：个人缴费标准为每人549元，
         # …。", a list item "（四）羁押期限届满，案件尚未办结的。") is content under its number:
         # its words must be in the passage, not only in the section's title.
         sentence = bool(sep) and bool(_CLAUSE_MARK.search(head))
-        return Heading(
-            clean_title(head), level, carries_body=bool(sep and rest.strip()) or sentence
-        )
+        carries_body = bool(sep and rest.strip()) or sentence or item_line
+        return Heading(clean_title(head), level, carries_body=carries_body)
     return None
 
 
@@ -382,8 +396,9 @@ def heading_title(lines: list[Line], i: int, heading: Heading) -> tuple[str, int
 class _SectionWalker:
     """Walks lines once, tracking the current section path and open box."""
 
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], entry: bool = False) -> None:
         self.lines = lines
+        self.entry = entry
         self.path = SectionPath()
         self.in_box = False
         self.pending: list[Span] = []
@@ -392,6 +407,7 @@ class _SectionWalker:
         # A line table whose rows group under headings ("一、知识产权保护方面（共5项）"
         # between rows): after such a heading, rows of its width are still its rows.
         self.open_table: TableCells | None = None
+        self.listing = False  # the last line led a list or was one of its items
 
     def flush(self) -> None:
         if self.pending:
@@ -401,6 +417,7 @@ class _SectionWalker:
 
     def enter(self, title: str, level: int, article: bool = False) -> None:
         self.flush()
+        self.listing = False
         self.in_box = level == _BOX_LEVEL
         if level <= _ARTICLE_LEVEL:
             self.in_article = article
@@ -418,6 +435,25 @@ class _SectionWalker:
             i = self.step(i)
         self.flush()
         return self.blocks
+
+    def in_list(self) -> bool:
+        """Numbered lines here are a list's items: under a heading naming a list, after a
+        line leading one (申请材料：), or after an item."""
+        return self.listing or bool(_LIST_HEADING.search(self.path.innermost))
+
+    def question_level(self, i: int) -> int | None:
+        """The level of a question heading at line `i`, None for another line."""
+        first = not self.blocks and not self.pending and not self.path.parts
+        if self.entry and first:
+            return ENTRY_LEVEL
+        asked = _ASKED.match(self.lines[i].stripped)
+        if asked is None:
+            return None
+        nxt = skip_blank(self.lines, i + 1)
+        answered = nxt < len(self.lines) and bool(_ANSWERED.match(self.lines[nxt].stripped))
+        if asked.group(1) or answered:
+            return QUESTION_LEVEL
+        return ENTRY_LEVEL if first else None
 
     def heads_grouped_rows(self, i: int) -> bool:
         """A header line whose rows begin after a group heading: 序号 / 改革举措 / … over
@@ -471,7 +507,11 @@ class _SectionWalker:
             level = inner.level if inner else len(markdown.group(1)) - 7
             self.enter(clean_title(markdown.group(2)), level)
             return i + 1
-        heading = match_heading(text, in_box=self.in_box, in_article=self.in_article)
+        asked = self.question_level(i)
+        if asked is not None:
+            self.enter(clean_title(text), asked)
+            return i + 1
+        heading = match_heading(text, self.in_box, self.in_article, self.in_list())
         if heading is not None:
             title, nxt = heading_title(self.lines, i, heading)
             self.enter(title, heading.level, article=bool(_ARTICLE.match(text)))
@@ -482,8 +522,10 @@ class _SectionWalker:
             self.leave_box()  # an indented paragraph resumes the section's prose
         self.open_table = None  # prose ends the table; a heading alone does not
         self.pending.append(line.span())
+        self.listing = text.endswith(("：", ":")) or bool(_H3.match(text))
         return i + 1
 
 
-def parse_blocks(text: str) -> list[Block]:
-    return _SectionWalker(split_lines(text)).walk()
+def parse_blocks(text: str, entry: bool = False) -> list[Block]:
+    """`entry`: the text is a knowledge-base entry, its first line its question."""
+    return _SectionWalker(split_lines(text), entry).walk()

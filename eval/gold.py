@@ -30,6 +30,8 @@ class GoldQuestion(BaseModel):
     answers: list[str] | None = None
     evidence: list[str] | None = None
     type: str = Field("unknown", max_length=40)
+    # The answer kind a right answer has (figure, entity, date, list, steps, passage).
+    kind: str | None = Field(None, max_length=20)
 
     @property
     def graded(self) -> bool:

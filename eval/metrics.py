@@ -55,7 +55,23 @@ def answer_metrics(rows: Sequence[Row]) -> dict[str, float | int | None]:
             sum(r["scores"]["citation_ok"] for r in answerable if r["answer"] is not None),
             sum(1 for r in answerable if r["answer"] is not None),
         ),
+        "kind_match": _ratio(
+            sum(kind_fits(r) for r in answered if r.get("expected_kind")),
+            sum(1 for r in answered if r.get("expected_kind")),
+        ),
     }
+
+
+EXCERPT_KINDS = frozenset({"steps", "list", "passage"})
+
+
+def kind_fits(row: Row) -> bool:
+    """The answer is of the gold's kind; steps, a list and a passage are all the source's
+    own excerpt, which is what a how, materials or whether question needs."""
+    expected, got = row.get("expected_kind"), row.get("answer_kind")
+    if expected in EXCERPT_KINDS:
+        return got in EXCERPT_KINDS
+    return bool(got == expected)
 
 
 def refusal_metrics(rows: Sequence[Row]) -> dict[str, float | int | None]:
@@ -116,6 +132,10 @@ def summarize(rows: Sequence[Row]) -> Summary:
         "graded": len(graded),
         "overall": group_metrics(graded),
         "by_type": {t: group_metrics([r for r in graded if r["type"] == t]) for t in types},
+        "by_kind": {
+            k: group_metrics([r for r in graded if r.get("expected_kind") == k])
+            for k in sorted({r["expected_kind"] for r in graded if r.get("expected_kind")})
+        },
         "by_mode": retrieval_by_mode(rows),
     }
 

@@ -15,6 +15,8 @@ HEADLINE = (
     ("answers", "accuracy"),
     ("answers", "precision"),
     ("answers", "grounding"),
+    ("answers", "citation_precision"),
+    ("answers", "kind_match"),
     ("refusals", "recall"),
     ("refusals", "false_refusal_rate"),
 )
@@ -24,11 +26,14 @@ def _fmt(value: Any) -> str:
     return "–" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
 
 
-def metric_table(summary: Summary) -> str:
-    """Rows: overall then each type; columns: the headline metrics."""
-    header = ["type", "n", *[f"{section} {name}" for section, name in HEADLINE], "p50 ms", "p95 ms"]
+def metric_table(summary: Summary, by: str = "by_type") -> str:
+    """Rows: overall then each type (or each gold answer kind); columns: the headline
+    metrics."""
+    label = "type" if by == "by_type" else "kind"
+    header = [label, "n", *[f"{section} {name}" for section, name in HEADLINE]]
+    header += ["p50 ms", "p95 ms"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    groups = {"all": summary["overall"], **summary["by_type"]}
+    groups = {"all": summary["overall"], **summary.get(by, {})}
     for name, group in groups.items():
         cells = [name, str(group["questions"])]
         cells += [_fmt(group[section][metric]) for section, metric in HEADLINE]
@@ -84,6 +89,8 @@ def render_markdown(summary: Summary, rows: Sequence[Row]) -> str:
         "## Metrics by question type",
         metric_table(summary),
     ]
+    if summary.get("by_kind"):
+        parts += ["## Metrics by answer kind (gold `kind`)", metric_table(summary, "by_kind")]
     if summary["by_mode"]:
         by_mode = summary["by_mode"]
         parts += [

@@ -74,6 +74,7 @@ def run_question(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> Ro
         "type": q.type,
         "graded": q.graded,
         "expected": q.answers or [],
+        "expected_kind": q.kind,
         "evidence": q.evidence or [],
         **response.model_dump(),
     }

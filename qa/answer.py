@@ -15,6 +15,7 @@ from corpus.normalize import fold_compact
 from qa.confidence import answer_features, load_verifier
 from qa.engine import SearchEngine
 from qa.extract import extract
+from qa.extract.excerpt import MAX_EXCERPT
 from qa.extract.passages import Evidence, Extraction, clauses_around
 from qa.models import AnswerResponse
 from qa.question import Question, QuestionParser, question_parts
@@ -66,7 +67,8 @@ class Answerer:
         if len(parts) > 1:
             answered = [self.answer(self.parser.parse(p), doc_ids, mode, started) for p in parts]
             found = distinct_answers(answered)
-            if len(found) > 1 or (found and found[0] is answered[0]):
+            fits = sum(len(f.answer or "") + 1 for f in found) - 1 <= MAX_EXCERPT
+            if fits and (len(found) > 1 or (found and found[0] is answered[0])):
                 return joined(parsed, found, started)
         return self.answer(parsed, doc_ids, mode, started)
 
@@ -85,10 +87,13 @@ class Answerer:
         return respond(question, read.evidence.hits, found, reason, self.documents, started)
 
     def doubted(self, question: Question, evidence: Evidence, found: Extraction) -> bool:
-        """The verifier scores the answer too unlikely to be right to show it."""
-        if self.verifier is None:
+        """The verifier scores the answer too unlikely to be right to show it. It was
+        fitted on short answers: an excerpt is judged by the short answer it holds, or
+        by the rules that led to it when it holds none."""
+        judged = found.within if found.kind is not None else found
+        if self.verifier is None or judged is None:
             return False
-        return not self.verifier.accepts(answer_features(question, evidence, found))
+        return not self.verifier.accepts(answer_features(question, evidence, judged))
 
     def read(
         self, question: Question, doc_ids: Sequence[str] | None, mode: RetrievalMode | None

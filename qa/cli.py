@@ -17,6 +17,8 @@ from typing import IO, Any, NoReturn
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
+from corpus.faq import FaqColumns, parse_columns
+from corpus.loaders import CorpusError
 from qa.errors import QAError
 from qa.models import AnswerResponse, SearchResponse
 from qa.service import QAService, translated
@@ -51,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, help="files or directories (default: bundled corpus)"
     )
     p_ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_ingest.add_argument(
+        "--columns",
+        type=sheet_columns,
+        help="a 问题/答案 sheet's columns: question=用户问题,answer=答案,unit=处理单位",
+    )
 
     p_search = sub.add_parser("search", help="ranked passages for a query")
     p_search.add_argument("query", nargs="?", help="the question or keywords")
@@ -112,6 +119,13 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def sheet_columns(spec: str) -> FaqColumns:
+    try:
+        return parse_columns(spec)
+    except CorpusError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     bar: tqdm[Any] | None = None
 
@@ -124,7 +138,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             bar.update(done)
 
     try:
-        result = QAService.ingest(settings, args.paths, on_total, on_progress)
+        result = QAService.ingest(settings, args.paths, on_total, on_progress, args.columns)
     finally:
         if bar is not None:
             bar.close()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.bundled import BUNDLED_DIR, load_documents
+from corpus.faq import FaqColumns
 from corpus.models import Document
 from index.backend import ChangeReport, SearchBackend
 from index.embedded import EmbeddedBackend
@@ -72,10 +73,11 @@ def ingest(
     embedder: Embedder | None = None,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    columns: FaqColumns | None = None,
 ) -> IngestResult:
     """Read and chunk the documents and make the index hold exactly them; the old
-    contents serve readers until the switch."""
-    documents = load_documents(list(paths) or [BUNDLED_DIR])
+    contents serve readers until the switch. `columns` names a sheet's columns."""
+    documents = load_documents(list(paths) or [BUNDLED_DIR], columns)
     return publish_documents(settings, documents, embedder, on_total, on_progress)
 
 
@@ -128,6 +130,6 @@ class SearchEngine:
         started = time.perf_counter()
         hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode)
         documents = self.backend.documents
-        results = [Citation.from_scored(h, documents[h.chunk.doc_id].meta.title) for h in hits]
+        results = [Citation.from_scored(h, documents[h.chunk.doc_id].meta) for h in hits]
         latency = round((time.perf_counter() - started) * 1000, 2)
         return SearchResponse(query=query, results=results, latency_ms=latency)

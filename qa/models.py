@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
+from corpus.models import DocumentMeta
 from qa.retrieval import ScoredChunk
 
 
@@ -16,19 +19,21 @@ class Citation(BaseModel):
     end: int
     score: float
     context: str | None = Field(None, description="Table header a row is read against")
+    unit: str | None = Field(None, description="The unit answering for a knowledge-base entry")
 
     @classmethod
-    def from_scored(cls, hit: ScoredChunk, title: str) -> Citation:
+    def from_scored(cls, hit: ScoredChunk, meta: DocumentMeta) -> Citation:
         chunk = hit.chunk
         return cls(
             doc_id=chunk.doc_id,
-            title=title,
-            section=chunk.section.display() or title,
+            title=meta.title,
+            section=chunk.section.display() or meta.title,
             text=chunk.text,
             start=chunk.start,
             end=chunk.end,
             score=hit.score,
             context=chunk.context,
+            unit=meta.unit,
         )
 
 
@@ -49,17 +54,24 @@ class Highlight(BaseModel):
 class AnswerPart(BaseModel):
     """One part of a two-part question's answer, with the passage that supports it."""
 
-    answer: str = Field(max_length=80)
+    answer: str = Field(max_length=400)  # 80 for a short kind, 400 for an excerpt
     sentence: str
     citation: Citation
+
+
+# What an answer is: a short span (a figure with its unit, a name or place, a date, the
+# items of a list) or the source's own excerpt (steps, a list, a passage) of up to 400.
+AnswerKind = Literal["figure", "entity", "date", "list", "steps", "passage"]
 
 
 class AnswerResponse(BaseModel):
     """The answer contract of DESIGN.md: `qa ask --json` and `POST /v1/ask`."""
 
     question: str
-    # Each part at most 80 characters; a two-part answer joins its parts with "；".
+    # Short kinds at most 80 characters (a two-part answer joins its parts with "；");
+    # steps, list and passage excerpts at most 400.
     answer: str | None = Field(None, max_length=400)
+    answer_kind: AnswerKind | None = Field(None, description="null when refused")
     refused: bool
     reason: str | None = None
     sentence: str | None = None

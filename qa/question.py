@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from corpus.models import Script
 from corpus.normalize import detect_script, fold, fold_aligned, fold_compact, strip_invisible
@@ -77,6 +78,50 @@ class QuestionKind(StrEnum):
         return self.value.startswith("meta_")
 
 
+# The answers that are the source's own excerpt rather than a short span: the steps of a
+# procedure, a list (materials, conditions), a passage (a verdict with its reason).
+ExcerptKind = Literal["steps", "list", "passage"]
+_PROCEDURE = (
+    r"办|申请|申报|报名|登记|缴|交|领|提取|查|预约|开具|补|换|迁|转|报销|注册|备案|认定|参保"
+    r"|续|退|变更|注销|挂失|激活|获取|取得|操作|申领|投诉|举报|落户|入户|过户|弄|做|搞|认证"
+    r"|签|解除|恢复|绑定|打印|下载|更正|修改|核验|上|买|用"
+)
+_STEPS_ASKED = re.compile(
+    rf"(?:怎么|如何|怎样|咋)(?:样)?(?:才能|才可以|可以|能|去|来|进行|在网上|网上|线上|自己)?"
+    rf"(?:{_PROCEDURE})|流程|步骤|程序|手续(?!费)|办理方式|办理途径|渠道"
+)
+_LIST_ASKED = re.compile(
+    r"(?:什么|哪些|啥|那些)(?:材料|资料|证件|证明|证照|手续|东西|文件|条件|资格|要求)"
+    r"|(?:材料|资料|证件|证明|条件|资格|要求)(?:有|是)?(?:哪些|什么|啥)"
+    r"|带(?:什么|啥|哪些)|(?:需要|要|得)(?:准备|提供|提交|携带|带)|符合(?:什么|哪些|啥)"
+    r"|(?:哪些|什么|啥)(?:人|情形|情况)(?:可以|能|才能|需要|应当|要)"
+)
+# A yes/no question: 能不能, 可以…吗, 是否, 要不要.
+YES_NO = re.compile(
+    r"能不能|可不可以|是不是|会不会|要不要|需不需要|用不用|允不允许|能否|可否|是否"
+    r"|(?:能|可以|允许|需要|要|得|用|会)[^？?，,。]{0,24}(?<!什)[吗么][？?]?$"
+)
+_WHY_ASKED = re.compile(
+    r"(?<![成作认称视列改])为什么|为啥|怎么回事|会怎样|会怎么样|什么后果|怎么处理|如何处理|有什么(?:规定|要求|影响|区别)"
+)
+# "怎样定义", "如何规定": a meaning or a rule's wording, answered by its own reader.
+_NOT_PROCEDURE = re.compile(r"(?:怎么|如何|怎样)(?:定义|规定|理解|认定的)")
+
+
+def excerpt_asked(folded: str, kind: QuestionKind) -> ExcerptKind | None:
+    """Whether the question asks for steps, a list or a passage: only where it asks for
+    no figure, date, body or document fact, which have readers of their own."""
+    if kind not in (QuestionKind.WHAT, QuestionKind.LIST) or _NOT_PROCEDURE.search(folded):
+        return None
+    if _LIST_ASKED.search(folded):
+        return "list"
+    if YES_NO.search(folded) or _WHY_ASKED.search(folded):
+        return "passage"
+    if _STEPS_ASKED.search(folded):
+        return "steps"
+    return None
+
+
 @dataclass(frozen=True)
 class Question:
     text: str  # as asked, invisible characters and outer whitespace removed
@@ -94,6 +139,8 @@ class Question:
     # Figures the question itself states ("缴了6万元以上…能计多少分"), folded: they find
     # the clause it is about, and are never its answer.
     figures: tuple[str, ...] = ()
+    # Asked for the source's steps, list or verdict (怎么办, 要什么材料, 能不能).
+    asks: ExcerptKind | None = None
 
 
 # First match wins, in this order: "由哪个部门印发" is about the issuer, not a who-question.
@@ -253,11 +300,12 @@ class QuestionParser:
             raise ValueError("the question has no visible text")
         folded = fold(text)
         plan = self.plan(text)
+        kind = classify(folded)
         return Question(
             text=text,
             folded=folded,
             script=detect_script(text),
-            kind=classify(folded),
+            kind=kind,
             years=frozenset(years_in(folded)),
             places=frozenset(named_places(text)),
             plan=plan,
@@ -267,6 +315,7 @@ class QuestionParser:
             baseline=is_baseline(folded),
             expected_items=expected_items(folded),
             figures=tuple(fold_compact(m.group()) for m in figures(text)),
+            asks=excerpt_asked(folded, kind),
         )
 
     def keywords(self, search_text: str) -> tuple[str, ...]:

@@ -10,9 +10,10 @@ from corpus.models import Document
 from corpus.normalize import detect_script, fold_aligned, to_simplified, traditional_matching
 from index.backend import ScoredChunk
 from qa.extract import Extraction
-from qa.extract.passages import MAX_ANSWER, is_grounded
-from qa.models import AnswerPart, AnswerResponse, Citation, Highlight
-from qa.question import Question
+from qa.extract.excerpt import MAX_EXCERPT
+from qa.extract.passages import CLAUSE_SPLIT, MAX_ANSWER, is_grounded
+from qa.models import AnswerKind, AnswerPart, AnswerResponse, Citation, Highlight
+from qa.question import Question, QuestionKind
 
 CITATIONS = 5
 
@@ -38,13 +39,14 @@ def respond(
     started: float,
 ) -> AnswerResponse:
     citations = [
-        Citation.from_scored(h, documents[h.chunk.doc_id].meta.title)
+        Citation.from_scored(h, documents[h.chunk.doc_id].meta)
         for h in cited_order(hits, found)[:CITATIONS]
     ]
     answer, highlight = None, None
     if found is not None:
         grounded = is_grounded(found.answer, citations[0].text)
-        if not grounded or len(found.answer) > MAX_ANSWER:
+        longest = MAX_EXCERPT if found.kind else MAX_ANSWER
+        if not grounded or len(found.answer) > longest:
             found, reason = None, "no_evidence"
         else:
             answer = in_script_of(question, found.answer)
@@ -58,7 +60,31 @@ def respond(
         citations=citations,
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         highlight=highlight,
+        answer_kind=answer_kind(question, found) if found else None,
     )
+
+
+SHORT_KINDS: dict[QuestionKind, AnswerKind] = {
+    QuestionKind.QUANTITY: "figure",
+    QuestionKind.WHEN: "date",
+    QuestionKind.META_DATE: "date",
+    QuestionKind.META_PERIOD: "date",
+    QuestionKind.WHO: "entity",
+    QuestionKind.META_ISSUER: "entity",
+    QuestionKind.META_DOCNO: "entity",
+    QuestionKind.LIST: "list",
+}
+ENTITY_LENGTH = 30  # characters: a longer what-answer, or one of clauses, is a passage
+
+
+def answer_kind(question: Question, found: Extraction) -> AnswerKind:
+    if found.kind is not None:
+        return found.kind
+    short = SHORT_KINDS.get(question.kind)
+    if short is not None:
+        return short
+    said = found.answer
+    return "passage" if len(said) > ENTITY_LENGTH or CLAUSE_SPLIT.search(said) else "entity"
 
 
 def highlight_spans(text: str, sentence: str, answer: str) -> Highlight:
@@ -103,7 +129,14 @@ def joined(question: Question, parts: Sequence[AnswerResponse], started: float) 
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         highlight=first.highlight,
         answer_parts=answer_parts,
+        answer_kind=common_kind(parts),
     )
+
+
+def common_kind(parts: Sequence[AnswerResponse]) -> AnswerKind | None:
+    """The parts' kind when they share one (two figures); a passage when they differ."""
+    kinds = {p.answer_kind for p in parts}
+    return kinds.pop() if len(kinds) == 1 else "passage"
 
 
 def distinct(citations: list[Citation]) -> list[Citation]:

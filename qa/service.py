@@ -22,6 +22,7 @@ from itertools import zip_longest
 from pathlib import Path, PurePath
 from typing import Any
 
+from corpus.faq import FaqColumns, faq_documents, is_sheet, parse_columns
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
@@ -88,6 +89,7 @@ class UploadFields:
     issuer: str | None = None
     date: str | None = None
     doc_number: str | None = None
+    columns: str | None = None  # a 问题/答案 sheet's columns, as `qa ingest --columns`
 
 
 def document_summary(doc: Document, chunks: int) -> dict[str, Any]:
@@ -110,6 +112,8 @@ def upload_name(raw_name: str | None) -> str:
             f"file name has control characters or is over {MAX_FILE_NAME} characters"
         )
     name = PurePath(raw.replace("\\", "/")).name
+    if is_sheet(PurePath(name)):
+        return name
     try:
         loader_for(PurePath(name))
     except CorpusError as exc:
@@ -159,10 +163,12 @@ class QAService:
         paths: Sequence[Path] = (),
         on_total: Progress | None = None,
         on_progress: Progress | None = None,
+        columns: FaqColumns | None = None,
     ) -> IngestResult:
-        """Make the index hold exactly the documents under `paths` (default: bundled)."""
+        """Make the index hold exactly the documents under `paths` (default: bundled);
+        `columns` names the columns of a 问题/答案 sheet among them."""
         with translated():
-            return ingest(settings, paths, on_total=on_total, on_progress=on_progress)
+            return ingest(settings, paths, None, on_total, on_progress, columns)
 
     @property
     def version(self) -> str:
@@ -279,11 +285,31 @@ class QAService:
 
     def add_upload(self, data: bytes, name: str, fields: UploadFields) -> dict[str, Any]:
         """Add an uploaded file (`name` from `upload_name`) and publish a new version."""
+        if is_sheet(PurePath(name)):
+            return self.add_sheet(data, name, fields)
         doc = document_from_upload(data, name, fields)
         version = self._change(lambda backend: backend.add([doc]))
         with translated():
             counts = self._backend().chunk_counts()
         return {**document_summary(doc, counts.get(doc.doc_id, 0)), "generation": version}
+
+    def add_sheet(self, data: bytes, name: str, fields: UploadFields) -> dict[str, Any]:
+        """A 问题/答案 sheet: one document per row, added together in one version."""
+        with translated(InvalidDocumentError):
+            columns = parse_columns(fields.columns) if fields.columns else None
+            stem = fields.doc_id or doc_id_for(PurePath(name))
+            docs = [with_scope(d) for d in faq_documents(data, name, columns, stem)]
+        version = self._change(lambda backend: backend.add(docs))
+        with translated():
+            counts = self._backend().chunk_counts()
+        return {
+            "doc_id": stem,
+            "title": PurePath(name).name,
+            "entries": len(docs),
+            "doc_ids": [d.doc_id for d in docs],
+            "chunks": sum(counts.get(d.doc_id, 0) for d in docs),
+            "generation": version,
+        }
 
     def delete_document(self, doc_id: str) -> str:
         """Delete a document and publish a new version; returns the version."""

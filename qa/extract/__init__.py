@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from qa.extract import listing, meta, quantity, what, when, who
+from qa.extract import excerpt, listing, meta, quantity, what, when, who
 from qa.extract.labelled import heading_value
 from qa.extract.passages import Evidence, Extraction, echoes_question
 from qa.extract.table import in_table_cell
@@ -39,6 +39,15 @@ EXTRACTORS: dict[QuestionKind, Extractor] = {
 
 
 def extract(question: Question, evidence: Evidence) -> Extraction | None:
+    short = short_answer(question, evidence)
+    if not question.asks:
+        return short
+    # Steps, a list or a verdict are given as the source writes them: the excerpt that
+    # holds the short answer, or, where no reader found one, a well-placed excerpt.
+    return excerpt.extract(question, evidence, short) or short
+
+
+def short_answer(question: Question, evidence: Evidence) -> Extraction | None:
     found = None if question.kind.is_meta else in_table_cell(question, evidence)
     if found is None and question.kind in LABELLED:
         found = heading_value(question, evidence)

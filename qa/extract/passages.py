@@ -16,7 +16,7 @@ from corpus.chunking import sentence_spans
 from corpus.models import Chunk, Document
 from corpus.normalize import fold, fold_aligned, fold_compact
 from index.backend import ScoredChunk
-from qa.question import ASKING_WORDS, YEAR, Question, stated_years
+from qa.question import ASKING_WORDS, YEAR, ExcerptKind, Question, stated_years
 
 MAX_ANSWER = 80
 MIN_OVERLAP = 0.34  # share of the question's keywords the answering passage must hold
@@ -32,6 +32,8 @@ class Extraction:
     sentence: str  # verbatim sentence of the passage holding the answer
     hit: int  # index of the retrieved passage it came from
     chunk: Chunk | None = None  # the passage, when it is not the retrieved one itself
+    kind: ExcerptKind | None = None  # an excerpt's kind; None for a short answer
+    within: Extraction | None = None  # the short answer an excerpt holds, if one was read
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Evidence:
 
 
 def context_of(chunk: Chunk) -> str:
-    return " ".join([chunk.section.innermost, chunk.context or "", chunk.text])
+    return " ".join([chunk.section.heading_words(), chunk.context or "", chunk.text])
 
 
 def usable_hits(
@@ -361,7 +363,7 @@ def ranked_sentences(question: Question, evidence: Evidence) -> list[Candidate]:
     found = []
     for rank, hit in evidence.usable:
         chunk = hit.chunk
-        heading = chunk.section.innermost
+        heading = chunk.section.heading_words()
         document = evidence.documents.get(chunk.doc_id)
         keywords = beyond_title(question.keywords, document)
         names = own_names(document)  # once per passage, not per sentence

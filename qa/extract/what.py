@@ -18,7 +18,7 @@ from qa.extract.passages import (
     keyword_overlap,
     verbatim,
 )
-from qa.question import ARTICLE, QUOTED, Question
+from qa.question import ARTICLE, QUOTED, YES_NO, Question
 
 MIN_ANCHOR = 2  # characters of the question's own words around the gap a match keeps
 
@@ -163,11 +163,6 @@ def definition(question: Question, sentence: str) -> str | None:
     return cut_at_clause(span) if span else None
 
 
-# A yes/no question: 能不能, 可以…吗, 是否, 要不要.
-YES_NO = re.compile(
-    r"能不能|可不可以|是不是|会不会|要不要|需不需要|用不用|允不允许|能否|可否|是否"
-    r"|(?:能|可以|允许|需要|要|得|用|会)[^？?，,。]{0,24}[吗么][？?]?$"
-)
 # The words a rule's verdict turns on: what one may, must or must not do. Generic
 # legal Chinese; single characters (可, 应, 需) are left out, being parts of other words.
 VERDICT = re.compile(

@@ -24,3 +24,11 @@ def test_a_signature_date_is_content_even_among_short_lines() -> None:
 def test_a_document_without_furniture_is_kept_byte_for_byte() -> None:
     text = "\n\n  " + BODY + "\n\n\n第一条 为了规范管理，制定本办法。\n"
     assert strip_boilerplate(text) == text
+
+
+def test_a_service_guides_fields_are_no_menu() -> None:
+    text = (
+        "转移登记服务指南\n受理窗口\n微山县不动产登记中心\n事项类型\n行政确认\n办理对象\n"
+        "单位、个人\n设定依据\n1.《不动产登记暂行条例》。\n"
+    )
+    assert strip_boilerplate(text) == text

@@ -230,3 +230,31 @@ def test_a_row_short_of_its_spanned_first_cells_reads_under_the_last_labels() ->
     rows = [b for b in parse_blocks(text) if b.kind == "table_row"]
     assert len(rows) == 2 and rows[1].table
     assert rows[1].table.header == ("三级指标", "指标说明")
+
+
+def test_numbered_items_of_a_list_are_content_not_headings() -> None:
+    text = (
+        "一、申请材料\n1.户口簿；\n2.出生医学证明；\n3.父母一方身份证。\n"
+        "租房提取须提供：\n1.本人身份证\n2.租赁合同\n"
+    )
+    blocks = parse_blocks(text)
+    spoken = "\n".join(text[s:e] for b in blocks for s, e in b.paragraphs)
+    for item in ("1.户口簿；", "3.父母一方身份证。", "1.本人身份证", "2.租赁合同"):
+        assert item in spoken
+    assert {b.section.parts for b in blocks} == {("一、申请材料",)}
+
+
+def test_a_knowledge_base_entry_and_its_pairs_are_question_sections() -> None:
+    text = (
+        "如何办理新生儿医保参保登记？\n新生儿出生后即可办理。\n一、办理时限\n即时办结。\n"
+        "问：可以在网上办理吗？\n答：可以。\n"
+    )
+    blocks = parse_blocks(text)
+    paths = [b.section for b in blocks]
+    assert paths[0].parts == ("如何办理新生儿医保参保登记？",)
+    assert paths[1].heading_words() == "如何办理新生儿医保参保登记？ 一、办理时限"
+    assert paths[2].asked == "问：可以在网上办理吗？"
+    assert paths[2].heading_words() == "问：可以在网上办理吗？"
+    # A question line inside a document, with no 答 after it, is prose.
+    prose = parse_blocks("一、总体要求\n为什么要推进改革？\n因为…。\n")
+    assert all(b.section.parts == ("一、总体要求",) for b in prose)

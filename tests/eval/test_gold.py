@@ -71,6 +71,7 @@ def test_metrics() -> None:
         ("heldout6", 75, 15),
         ("heldout7", 80, 15),
         ("heldout8", 80, 15),
+        ("kb-heldout", 100, 18),
     ],
 )
 def test_held_out_sets_are_valid_against_their_own_documents(
@@ -85,3 +86,29 @@ def test_held_out_sets_are_valid_against_their_own_documents(
     documents = load_documents([root / name / "documents"])
     assert evidence_problems(questions, [d.text for d in documents]) == []
     assert len(questions) >= least and sum(not q.answers for q in questions) >= unanswerable
+
+
+def test_the_knowledge_base_development_set_is_valid() -> None:
+    """eval/kb-dev: questions on its knowledge-base entries, and on corpus-dev where that
+    corpus is (shared/, beside the checkout)."""
+    import json
+
+    from corpus.bundled import load_documents
+
+    root = Path(__file__).resolve().parents[2]
+    gold = root / "eval" / "kb-dev" / "questions.jsonl"
+    questions = load_gold(gold)
+    on_entries = {
+        row["id"]
+        for row in map(json.loads, gold.read_text("utf-8").splitlines())
+        if row["doc_id"].startswith("kb-")
+    }
+    documents = load_documents([root / "eval" / "kb-dev" / "documents"])
+    entries = [q for q in questions if q.id in on_entries]
+    assert evidence_problems(entries, [d.text for d in documents]) == []
+    assert len(questions) >= 150 and sum(not q.answers for q in questions) >= 25
+    assert sum(q.kind in ("steps", "list", "passage") for q in questions) >= 100
+    corpus_dev = root.parent / "shared" / "corpus-dev"
+    if corpus_dev.is_dir():
+        documents += load_documents([corpus_dev])
+        assert evidence_problems(questions, [d.text for d in documents]) == []
