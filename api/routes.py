@@ -123,6 +123,7 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
             "answer",
             {
                 "answer": response.answer,
+                "answer_kind": response.answer_kind,
                 "sentence": response.sentence,
                 "refused": response.refused,
                 "reason": response.reason,

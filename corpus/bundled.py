@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from corpus.faq import FaqColumns, faq_documents, is_sheet
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, guess_title
 from corpus.models import Document, DocumentMeta
-from corpus.normalize import detect_script
+from corpus.normalize import detect_script, fold_compact
 from corpus.scope import with_scope
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "documents"
@@ -37,14 +38,28 @@ def load_path(path: Path, meta: DocumentMeta | None = None) -> Document:
         raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
     doc = document_from_bytes(data, str(path), provisional)
     if meta is not None:
-        return with_scope(doc)
+        return with_scope(as_entry(doc))
     guessed = DocumentMeta(
         doc_id=provisional.doc_id,
         title=guess_title(doc.text, path.stem),
         script=detect_script(doc.text),
         source_file=path.name,
     )
-    return with_scope(Document(meta=guessed, text=doc.text))
+    return with_scope(as_entry(Document(meta=guessed, text=doc.text)))
+
+
+ENTRY_MAX_CHARS = 3000  # a hotline answer or a guide item, not a plan or a regulation
+
+
+def as_entry(doc: Document) -> Document:
+    """A short document whose first line is its title is one knowledge-base entry: a
+    hotline answer saved as a file. Its title heads every passage of it."""
+    first = next((line.strip() for line in doc.text.splitlines() if line.strip()), "")
+    if doc.meta.entry or len(doc.text) > ENTRY_MAX_CHARS:
+        return doc
+    if fold_compact(first) != fold_compact(doc.meta.title):
+        return doc
+    return Document(meta=replace(doc.meta, entry=True), text=doc.text)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

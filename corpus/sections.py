@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.boilerplate import GUIDE_FIELD
 from corpus.models import ENTRY_LEVEL, QUESTION_LEVEL, ChunkKind, SectionPath, TableCells
 
 Span = tuple[int, int]
@@ -51,6 +52,10 @@ _ANSWERED = re.compile(r"^(?:答|A)\s*[:：]")
 # words are content, never only a section's title. Under a heading naming a list (申请材料,
 # 办理流程), so is any 1. line ("3.父母一方身份证。"); a title keeps its full stop elsewhere.
 _ITEM_END = re.compile(r"[；;，,、]$")
+# A service guide's field name alone on its line (申报材料, 办理程序：) heads what follows.
+_FIELD_LEVEL = 1
+_FIELD_TITLE = 10  # characters at most, its colon included
+GUIDE_FIELD_END = re.compile(r"^[^，,。；;、]*[\u4e00-\u9fff][:：]?$")  # a name, not a sentence
 _LIST_HEADING = re.compile(r"材料|资料|证件|条件|流程|步骤|程序|方式|途径|须知|对象|范围|情形|要求")
 _ITEMS = (_H1, _H2, _H3)
 # A heading title is short; a long line that merely starts with "一、" is prose.
@@ -510,6 +515,9 @@ class _SectionWalker:
         asked = self.question_level(i)
         if asked is not None:
             self.enter(clean_title(text), asked)
+            return i + 1
+        if len(text) <= _FIELD_TITLE and GUIDE_FIELD.match(text) and GUIDE_FIELD_END.search(text):
+            self.enter(clean_title(text), _FIELD_LEVEL)
             return i + 1
         heading = match_heading(text, self.in_box, self.in_article, self.in_list())
         if heading is not None:

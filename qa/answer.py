@@ -14,7 +14,7 @@ from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import fold_compact
 from qa.confidence import answer_features, load_verifier
 from qa.engine import SearchEngine
-from qa.extract import extract
+from qa.extract import excerpt, extract
 from qa.extract.excerpt import MAX_EXCERPT
 from qa.extract.passages import Evidence, Extraction, clauses_around
 from qa.models import AnswerResponse
@@ -82,7 +82,10 @@ class Answerer:
         read = self.read(question, doc_ids, mode)
         found, reason = read.found, read.reason
         if found is not None and self.doubted(question, read.evidence, found):
-            found, reason = None, "low_confidence"
+            # The short answer is doubted; steps or a list may still stand on their own
+            # heading, as an excerpt no short answer vouches for.
+            found = excerpt.extract(question, read.evidence) if question.asks else None
+            reason = "low_confidence"
         reason = None if found is not None else reason or "no_evidence"
         return respond(question, read.evidence.hits, found, reason, self.documents, started)
 

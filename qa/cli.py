@@ -215,14 +215,27 @@ def check_query_or_batch(args: argparse.Namespace, name: str) -> None:
         raise UsageError(f"the {name} is empty")
 
 
+EXCERPT_LABELS = {"steps": "办理步骤", "list": "所列事项", "passage": "原文摘录"}
+
+
 def print_answer(response: AnswerResponse) -> None:
+    label = EXCERPT_LABELS.get(response.answer_kind or "")
     if response.refused:
         print(f"文件中没有找到答案（{response.reason}）。最相关的段落：")
+    elif label and response.answer:
+        # The source's own steps or list, a line each, as the widget shows them.
+        print(f"答案（{label}）:")
+        for line in response.answer.splitlines():
+            if line.strip():
+                print(f"  {line.strip()}")
     else:
         print(f"答案: {response.answer}")
         print(f"原文: {response.sentence}")
     for n, hit in enumerate(response.citations[:3], start=1):
-        print(f"[{n}] {hit.title} > {hit.section}  {hit.doc_id} [{hit.start}:{hit.end}]")
+        # A knowledge-base entry's section starts with its title: say it once.
+        where = hit.section if hit.section.startswith(hit.title) else f"{hit.title} > {hit.section}"
+        unit = f"  处理单位: {hit.unit}" if hit.unit else ""
+        print(f"[{n}] {where}  {hit.doc_id} [{hit.start}:{hit.end}]{unit}")
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -30,14 +30,14 @@ ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条(
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 # Interrogatives and the verbs of asking: generic Chinese question wording.
 ASKING = re.compile(
-    r"多少|多久|多长|多大|几[个项天年月日分次种条位家件]|^几|哪|什么|怎么|怎样|如何|是否|吗$|呢$"
+    r"多少|多久|多长|多大|几[个项天年月日分次种条位家件]|^几|哪|什么|怎么|怎样|如何|是否|吗$|呢$|啥|咋"
     r"|^(请问|规定|可以|需要|要求|一般|一共|大约|打算|能否|能不能|是不是|有没有|时候|时间段|包括|包含"
     r"|意思|含义|定义|所说|所称)$"
 )
 # The same words found inside a question's text (ASKING matches whole tokens).
 ASKING_WORDS = re.compile(
     r"(?:是|为|有)?(?:多少|多久|多长|多大|几[个项天年月日分次种条位家件]"
-    r"|哪[个些里一种项位年天]?|什么|怎么|怎样|如何)"
+    r"|哪[个些里一种项位年天]?|什么|怎么|怎样|如何|啥|咋)"
     r"|是否|吗|呢|请问|是不是|有没有|能不能|[?？,，。！!]"
 )
 # Characters that carry grammar, not content: a token made only of them (以后, 内要, 可以)

@@ -10,11 +10,13 @@ compared as.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.models import Chunk
+from corpus.normalize import fold
 from index.backend import ScoredChunk
 from index.tokenize import Tokenizer
 from qa.extract.passages import content_pairs, cover, focus
@@ -109,12 +111,52 @@ class Reranker:
         if not any(h.bm25_rank is not None or h.dense_rank is not None for h in hits):
             return list(hits)
         query = Query.read(text, self.tokenizer)
+        intent = asked_intent(text)
         scored = [
-            (self.model.confidence(candidate_features(query, hit, rank)), rank, hit)
+            (
+                self.model.confidence(candidate_features(query, hit, rank))
+                + INTENT_WEIGHT * intent_agreement(intent, hit.chunk),
+                rank,
+                hit,
+            )
             for rank, hit in enumerate(hits)
         ]
         ordered = sorted(scored, key=lambda s: (-s[0], s[1]))
-        return [replace(hit, score=round(p, 4) or 1e-4) for p, _, hit in ordered]
+        return [
+            replace(hit, score=round(min(1.0, max(p, 0.0)), 4) or 1e-4) for p, _, hit in ordered
+        ]
+
+
+# What a question asks for, read off its asking words; a knowledge base keeps one entry
+# per ask (失业保险金能领多少 / 能领多久 / 要什么材料 / 怎么申领), so among entries on one
+# subject the one whose own question asks the same thing is the answer. First match wins.
+INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("materials", r"材料|证件|资料|证明|带什么|带啥|带哪些|提供什么|提交什么"),
+        ("conditions", r"条件|资格|哪些人|什么人|哪类人|符合|对象"),
+        ("amount", r"多少钱|金额|多少元|费用|收费|标准是多少|能领多少|发多少|补多少|贴多少|利率"),
+        ("duration", r"多久|多长时间|期限|几年|几个月|几天|时限|有效期|最长"),
+        ("when", r"什么时候|何时|几号|哪天|哪一天|时间"),
+        ("where", r"在哪|哪里|去哪|地点|地址|窗口|网点|银行|渠道"),
+        ("procedure", r"怎么|如何|怎样|咋|流程|步骤|程序|手续|途径|方式"),
+        ("whether", r"能不能|可不可以|是否|可以吗|能吗|吗[？?]?$"),
+    )
+)
+INTENT_WEIGHT = 0.08  # beside a probability: decides between entries of one subject
+
+
+def asked_intent(text: str) -> str | None:
+    folded = fold(text)
+    return next((name for name, pattern in INTENTS if pattern.search(folded)), None)
+
+
+def intent_agreement(intent: str | None, chunk: Chunk) -> float:
+    """1 when the passage answers a stored question asking the same (多少钱 / 能领多少),
+    else 0: a stored question worded otherwise may still be the answer, so none is
+    pushed down."""
+    asked = chunk.section.asked
+    return 1.0 if asked and intent and asked_intent(asked) == intent else 0.0
 
 
 def load_reranker(tokenizer: Tokenizer, path: Path | None = None) -> Reranker | None:

@@ -50,7 +50,9 @@ def respond(
             found, reason = None, "no_evidence"
         else:
             answer = in_script_of(question, found.answer)
-            highlight = highlight_spans(citations[0].text, found.sentence, found.answer)
+            # An excerpt is marked whole: it is the answer and its own sentences.
+            said = found.answer if found.kind else found.sentence
+            highlight = highlight_spans(citations[0].text, said, found.answer)
     return AnswerResponse(
         question=question.text,
         answer=answer,

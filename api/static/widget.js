@@ -259,6 +259,9 @@
     ".status{color:var(--muted);font-size:14px}",
     ".answer{margin:0 0 6px;font-size:26px;font-weight:700;line-height:1.35;color:var(--blue-dark)}",
     ".sentence{margin:0 0 8px}",
+    ".answer.excerpt{font-size:17px;font-weight:500;line-height:1.6;white-space:pre-wrap}",
+    ".answer.items{padding:0;list-style:none;display:grid;gap:4px}",
+    ".answer.items li{padding:4px 8px;border-left:3px solid var(--blue);background:var(--soft)}",
     ".refusal{margin:0 0 6px;font-size:18px;font-weight:600}",
     "mark{background:var(--mark);color:inherit;padding:0 1px;border-radius:2px}",
     "mark.hl-sentence{background:#fff7d6}",
@@ -274,7 +277,7 @@
     "border-radius:50%;background:var(--blue);color:#fff;font-size:12px;margin-top:2px}",
     ".meta{flex:1;min-width:0}",
     ".doc{font-weight:600;font-size:15px}",
-    ".sec{color:var(--muted);font-size:13px}",
+    ".sec,.unit{color:var(--muted);font-size:13px}",
     ".passage{margin:6px 0 0;font-size:14px;white-space:pre-wrap}",
     ".ctx{margin:4px 0 0;font-size:13px;color:var(--muted)}",
     ".where{font-size:12px;color:var(--muted)}",
@@ -580,6 +583,23 @@
     body.appendChild(h("p", { class: "error", role: "alert" }, children));
   }
 
+  /* Steps and lists as the source writes them, one item a line: shown as a list (the
+     source's own numbers kept in the text); a passage as a paragraph. */
+  var EXCERPTS = { steps: "ol", list: "ul", passage: "p" };
+
+  function excerptAnswer(answer) {
+    var lines = show(answer.answer).split("\n").map(function (line) { return line.trim(); })
+      .filter(function (line) { return line; });
+    var tag = EXCERPTS[answer.answer_kind];
+    if (tag === "p" || lines.length < 2) {
+      return h("p", { class: "answer excerpt", text: lines.join("\n") });
+    }
+    var label = answer.answer_kind === "steps" ? "办理步骤" : "所列事项";
+    return h(tag, { class: "answer excerpt items", "aria-label": label }, lines.map(function (line) {
+      return h("li", { text: line });
+    }));
+  }
+
   function renderAnswer(turn, body) {
     var answer = turn.answer;
     if (!answer) {
@@ -591,6 +611,10 @@
       body.appendChild(h("p", { class: "refusal", text: "抱歉，现有政策文件没有涉及这个问题。" }));
       body.appendChild(h("p", { class: "note", text: (REASONS[answer.reason] || "") + "以下是最接近的内容，供您参考。" }));
       return;
+    }
+    if (EXCERPTS[answer.answer_kind]) {
+      body.appendChild(excerptAnswer(answer));
+      return;  // the excerpt is the source's own words: no sentence repeated under it
     }
     body.appendChild(h("p", { class: "answer", text: show(answer.answer) }));
     var highlight = turn.response && turn.response.highlight;
@@ -645,6 +669,7 @@
         h("div", { class: "meta" }, [
           h("div", { class: "doc" }, [h("span", { class: "sr", text: "来源 " + (i + 1) + "：" }), "《" + show(citation.title) + "》"]),
           h("div", { class: "sec", text: show(citation.section) }),
+          citation.unit ? h("div", { class: "unit", text: "处理单位：" + show(citation.unit) }) : null,
         ]),
       ]),
       citation.context && !row ? h("p", { class: "ctx", text: "表头：" + show(citation.context) }) : null,

@@ -173,7 +173,8 @@ def excerpt_of(
     if led is None:
         return None
     lead, said = led
-    end = excerpt_end(pieces, lead, kind)
+    # Under its heading (申报材料), the passage is the answer as far as it goes.
+    end = len(pieces) - 1 if headed(chunk, kind) else excerpt_end(pieces, lead, kind)
     start = pieces[lead].start + leading_label(pieces[lead].text)
     passage = continued(chunk, pieces[end].end, evidence) if kind != "passage" else None
     stop = passage_end(passage, start, pieces[end].end) if passage else pieces[end].end

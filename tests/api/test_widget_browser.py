@@ -430,3 +430,36 @@ def test_rate_limit_is_explained(
         expect(alert).to_contain_text("提问太频繁了")
         expect(alert).to_contain_text("秒后再试")
         expect(alert.get_by_role("button", name="重试")).to_be_visible()
+
+
+KB_SHEET = (
+    "问题,答案,处理单位\n"
+    '新生儿怎么办理医保参保登记,"一、办理流程\n1.登录市医保局网上服务大厅；\n'
+    '2.选择“城乡居民参保登记”，填写新生儿信息；\n3.上传出生医学证明，提交审核。",市医疗保障局\n'
+)
+
+
+def test_steps_answer_is_a_list_on_a_phone(browser: Browser, service: str) -> None:
+    """A how-to question on a knowledge-base sheet uploaded through the API: the steps
+    as the entry writes them, one list item each, with the entry's 处理单位."""
+    upload = httpx.post(
+        f"{service}/v1/documents",
+        headers={"X-API-Key": KEY},
+        files={"file": ("kb.csv", KB_SHEET.encode("utf-8"), "text/csv")},
+        data={"doc_id": "kb-newborn"},
+        timeout=120,
+    )
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["entries"] == 1
+    page = open_widget(browser, service, viewport=PHONE)
+    article = ask(page, "孩子刚出生，医保参保登记怎么办理")
+    steps = article.locator("ol.answer.items li")
+    expect(steps).to_have_count(3)
+    expect(steps.first).to_have_text("1.登录市医保局网上服务大厅；")
+    expect(article.get_by_role("list", name="办理步骤")).to_be_visible()
+    card = article.locator('li.card[data-doc="kb-newborn-0001"]').first
+    expect(card.locator(".unit")).to_have_text("处理单位：市医疗保障局")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]  # nothing runs off a phone's screen
+    shoot(page, "widget-steps-phone.png")
+    assert page.errors == []  # type: ignore[attr-defined]

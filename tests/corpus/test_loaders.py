@@ -67,3 +67,14 @@ def test_bundled_metadata(bundled_docs: list) -> None:
     assert plan.meta.doc_number == "黑政辦發〔2022〕41號"
     assert plan.meta.script == "traditional"
     assert plan.meta.date == "2022-08-22"
+
+
+def test_a_short_document_headed_by_its_title_is_one_entry(tmp_path: Path) -> None:
+    from corpus.bundled import ENTRY_MAX_CHARS, load_documents
+    from corpus.chunking import chunk_document
+
+    (tmp_path / "guide.txt").write_text("社保卡补办\n携带身份证到银行网点办理。\n", "utf-8")
+    (tmp_path / "plan.txt").write_text("某某规划\n" + "发展目标。" * ENTRY_MAX_CHARS, "utf-8")
+    docs = {d.doc_id: d for d in load_documents([tmp_path])}
+    assert docs["guide"].meta.entry and not docs["plan"].meta.entry
+    assert chunk_document(docs["guide"])[0].section.asked == "社保卡补办"

@@ -258,3 +258,19 @@ def test_a_knowledge_base_entry_and_its_pairs_are_question_sections() -> None:
     # A question line inside a document, with no 答 after it, is prose.
     prose = parse_blocks("一、总体要求\n为什么要推进改革？\n因为…。\n")
     assert all(b.section.parts == ("一、总体要求",) for b in prose)
+
+
+def test_a_guides_field_names_head_their_values() -> None:
+    text = (
+        "转移登记服务指南\n受理窗口\n县不动产登记中心\n申报材料\n(一套材料)\n"
+        "不动产登记申请书;\n身份证明;\n法定期限\n30个工作日\n"
+    )
+    blocks = parse_blocks(text)
+    assert [b.section.parts for b in blocks] == [
+        (),
+        ("受理窗口",),
+        ("申报材料",),
+        ("法定期限",),
+    ]
+    # A field name inside a sentence is prose.
+    assert [b.section.parts for b in parse_blocks("申请材料，应当提交原件。\n")] == [()]

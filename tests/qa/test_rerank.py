@@ -71,3 +71,22 @@ def test_only_hybrid_is_reranked(settings: Settings) -> None:
         ids = [h.chunk.chunk_id for h in plain.retriever.search(question, 5, mode=mode)]
         assert ids == [h.chunk.chunk_id for h in reranked.retriever.search(question, 5, mode=mode)]
     assert len(reranked.retriever.search(question, 3, mode="hybrid")) == 3
+
+
+def test_an_entry_asking_what_the_question_asks_gets_the_edge() -> None:
+    from corpus.models import ENTRY_LEVEL, Chunk, ChunkId, SectionPath
+    from qa.rerank import asked_intent, intent_agreement
+
+    def entry(question: str) -> Chunk:
+        section = SectionPath((question,), (ENTRY_LEVEL,))
+        return Chunk(ChunkId("kb#0"), "kb", section, "正文。", 0, 3)
+
+    assert asked_intent("广州失业金一个月发多少钱") == "amount"
+    assert asked_intent("失业金最长能领多久") == "duration"
+    assert asked_intent("去窗口办失业金要带哪些东西") == "materials"
+    assert asked_intent("这个政策好不好") is None
+    assert intent_agreement("amount", entry("失业保险金能领到多少钱？")) == 1.0
+    assert intent_agreement("amount", entry("失业保险金能领多久？")) == 0.0
+    # A passage of a plain document answers no stored question: no edge either way.
+    plain = Chunk(ChunkId("d#0"), "d", SectionPath(("一、总则",), (1,)), "正文。", 0, 3)
+    assert intent_agreement("amount", plain) == 0.0
