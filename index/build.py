@@ -24,7 +24,7 @@ def passage_text(chunk: Chunk) -> str:
     the 2025 target; read against its header it can. The heading lets "数位技术的牵头单位"
     find the note at the end of that task. Users are shown `chunk.text` only.
     """
-    parts = [chunk.section.innermost]
+    parts = [chunk.section.heading_words()]
     if chunk.table is not None:
         parts.append(chunk.table.title or "")
         parts.append(chunk.table.reading())
