@@ -50,20 +50,24 @@ def respond(
             found, reason = None, "no_evidence"
         else:
             answer = in_script_of(question, found.answer)
-            # An excerpt is marked whole: it is the answer and its own sentences.
-            said = found.answer if found.kind else found.sentence
-            highlight = highlight_spans(citations[0].text, said, found.answer)
+            highlight = highlight_spans(citations[0].text, supporting(found), found.answer)
     return AnswerResponse(
         question=question.text,
         answer=answer,
         refused=found is None,
         reason=reason if found is None else None,
-        sentence=found.sentence if found else None,
+        sentence=supporting(found) if found else None,
         citations=citations,
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         highlight=highlight,
         answer_kind=answer_kind(question, found) if found else None,
     )
+
+
+def supporting(found: Extraction) -> str:
+    """The source text that supports the answer: its sentence, or for an excerpt (steps,
+    a list, a verdict with its reason) the excerpt itself, verbatim, marked whole."""
+    return found.answer if found.kind else found.sentence
 
 
 SHORT_KINDS: dict[QuestionKind, AnswerKind] = {
