@@ -20,8 +20,9 @@ _SAYS_SOMETHING = re.compile(r"[。；！？]|[，,].*[，,]|.年.{1,3}月.{1,3}
 # A service guide's field names (受理窗口, 办理对象, 设定依据), each over its short value:
 # a run of such lines is the guide's facts, not a menu.
 GUIDE_FIELD = re.compile(
-    r"^(?:受理|办理|申报|申请|咨询|监督|投诉|收费|事项|实施|设定|法定|承诺|决定|服务)"
-    r"(?:窗口|单位|机构|机关|对象|类型|依据|时限|地点|时间|条件|材料|方式|电话|标准|主体|部门|期限)"
+    r"^(?:需要|所需)?(?:受理|办理|申报|申请|咨询|监督|投诉|收费|事项|实施|设定|法定|承诺|决定|服务)"
+    r"(?:窗口|单位|机构|机关|对象|类型|依据|时限|地点|时间|条件|材料|方式|电话|标准|主体|部门|期限"
+    r"|流程|程序|步骤|须知|指南)"
 )
 GUIDE_FIELDS = 2  # field names in a run that make it a guide's facts
 

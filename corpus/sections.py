@@ -55,7 +55,8 @@ _ITEM_END = re.compile(r"[；;，,、]$")
 # A service guide's field name alone on its line (申报材料, 办理程序：) heads what follows.
 _FIELD_LEVEL = 1
 _FIELD_TITLE = 10  # characters at most, its colon included
-GUIDE_FIELD_END = re.compile(r"^[^，,。；;、]*[\u4e00-\u9fff][:：]?$")  # a name, not a sentence
+# A name, not a sentence, nor a line leading a list (需要申请材料如下：).
+GUIDE_FIELD_END = re.compile(r"^(?!.*如下)[^，,。；;、]*[\u4e00-\u9fff][:：]?$")
 _LIST_HEADING = re.compile(r"材料|资料|证件|条件|流程|步骤|程序|方式|途径|须知|对象|范围|情形|要求")
 _ITEMS = (_H1, _H2, _H3)
 # A heading title is short; a long line that merely starts with "一、" is prose.

@@ -274,3 +274,18 @@ def test_a_guides_field_names_head_their_values() -> None:
     ]
     # A field name inside a sentence is prose.
     assert [b.section.parts for b in parse_blocks("申请材料，应当提交原件。\n")] == [()]
+
+
+def test_a_field_name_may_say_what_is_needed() -> None:
+    text = (
+        "人才落户\n需要申请材料\n1.居民户口簿；\n2.相关凭证。\n"
+        "办理流程及时限\n派出所于3个工作日内预审。\n"
+    )
+    assert [b.section.parts for b in parse_blocks(text)] == [
+        (),
+        ("需要申请材料",),
+        ("办理流程及时限",),
+    ]
+    # A line leading the list is the list's lead, not its heading.
+    led = parse_blocks("需要申请材料如下：\n1、身份证明;\n2、租赁合同。\n")
+    assert [b.section.parts for b in led] == [()]

@@ -111,3 +111,16 @@ def test_what_a_question_asks_for(question: str, kind: QuestionKind, asked: str 
     parsed = PARSER.parse(question)
     assert parsed.kind == kind
     assert excerpt_asked(parsed.folded, parsed.kind) == asked
+
+
+@pytest.mark.parametrize(
+    "question", ["人才落户除了身份证户口本还要交什么", "办居住证需要什么？", "补办驾照得交啥"]
+)
+def test_what_to_hand_in_is_a_list(question: str) -> None:
+    parsed = PARSER.parse(question)
+    assert excerpt_asked(parsed.folded, parsed.kind) == "list"
+
+
+def test_a_fee_asked_yes_or_no_is_no_list() -> None:
+    parsed = PARSER.parse("申请领取养老金，要交手续费吗？")
+    assert excerpt_asked(parsed.folded, parsed.kind) == "passage"
