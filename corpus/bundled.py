@@ -32,11 +32,7 @@ def read_metadata(directory: Path) -> dict[str, DocumentMeta]:
 
 def load_path(path: Path, meta: DocumentMeta | None = None) -> Document:
     provisional = meta or DocumentMeta(doc_id=doc_id_for(path), title=path.stem)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
-    doc = document_from_bytes(data, str(path), provisional)
+    doc = document_from_bytes(read_bytes(path), str(path), provisional)
     if meta is not None:
         return with_scope(as_entry(doc))
     guessed = DocumentMeta(
@@ -54,9 +50,9 @@ ENTRY_MAX_CHARS = 3000  # a hotline answer or a guide item, not a plan or a regu
 def as_entry(doc: Document) -> Document:
     """A short document whose first line is its title is one knowledge-base entry: a
     hotline answer saved as a file. Its title heads every passage of it."""
-    first = next((line.strip() for line in doc.text.splitlines() if line.strip()), "")
     if doc.meta.entry or len(doc.text) > ENTRY_MAX_CHARS:
         return doc
+    first = next((line.strip() for line in doc.text.splitlines() if line.strip()), "")
     if fold_compact(first) != fold_compact(doc.meta.title):
         return doc
     return Document(meta=replace(doc.meta, entry=True), text=doc.text)
@@ -102,11 +98,14 @@ def load_documents(paths: Iterable[Path], columns: FaqColumns | None = None) -> 
 def load_file(path: Path, columns: FaqColumns | None) -> list[Document]:
     if not is_sheet(path):
         return [load_path(path, read_metadata(path.parent).get(path.name))]
+    return [with_scope(doc) for doc in faq_documents(read_bytes(path), str(path), columns)]
+
+
+def read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
-    return [with_scope(doc) for doc in faq_documents(data, str(path), columns)]
 
 
 def load_bundled() -> list[Document]:

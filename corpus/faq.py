@@ -13,11 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import PurePath
 
-from corpus.loaders import CorpusError, decode_text
+from corpus.loaders import SHEET_SUFFIXES, CorpusError, decode_text, slug
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
 
-SHEET_SUFFIXES = (".csv", ".xlsx")
 MAX_ROWS = 100_000
 MAX_CELL = 20_000  # characters: an answer longer than this is not a hotline answer
 
@@ -123,7 +122,7 @@ def faq_documents(
             f"{name}: no question or answer column in the header ({', '.join(header)}); "
             "name them with --columns question=…,answer=…"
         )
-    stem = stem or re.sub(r"[^\w\-]+", "-", PurePath(name).stem).strip("-").lower() or "kb"
+    stem = stem or slug(PurePath(name).stem) or "kb"
     docs = [doc for n, row in enumerate(body, start=1) if (doc := entry(row, n, at, stem))]
     if not docs:
         raise CorpusError(f"{name}: no row holds both a question and an answer")
@@ -144,19 +143,19 @@ def entry(row: Sequence[str], number: int, at: dict[str, int | None], stem: str)
         return None
     if len(answer) > MAX_CELL:
         answer = answer[:MAX_CELL]
-    own_id = re.sub(r"[^\w\-]+", "-", cell(row, at["id"])).strip("-").lower()
+    own_id = slug(cell(row, at["id"]))
     keywords = keywords_of(row, at["keywords"])
     # The row's keywords stay with it, as the sheet's last column says them.
     said = f"\n关键字：{'、'.join(keywords)}" if keywords else ""
     text = f"{question}\n{answer}{said}\n"
+    unit = cell(row, at["unit"]) or None
     meta = DocumentMeta(
         doc_id=f"{stem}-{own_id or f'{number:04d}'}",
         title=question[:120],
-        issuer=cell(row, at["unit"]) or None,
+        issuer=unit,
         script=detect_script(text),
         source_file=stem,
-        aliases=(),
-        unit=cell(row, at["unit"]) or None,
+        unit=unit,
         entry=True,
     )
     return Document(meta=meta, text=text)

@@ -167,6 +167,8 @@ def _tidy(text: str) -> str:
 
 
 LOADERS: tuple[Loader, ...] = (PlainTextLoader(), HtmlLoader(), DocxLoader(), PdfLoader())
+# 问题/答案 sheets: many documents from one file, read by corpus/faq.py.
+SHEET_SUFFIXES = (".csv", ".xlsx")
 
 
 def document_from_bytes(data: bytes, name: str, meta: DocumentMeta) -> Document:
@@ -181,13 +183,18 @@ def loader_for(path: PurePath) -> Loader:
     for loader in LOADERS:
         if path.suffix.lower() in loader.suffixes:
             return loader
-    known = ", ".join([*(s for loader in LOADERS for s in loader.suffixes), ".csv", ".xlsx"])
+    known = ", ".join([*(s for loader in LOADERS for s in loader.suffixes), *SHEET_SUFFIXES])
     raise CorpusError(f"{path}: unsupported format {path.suffix or '(none)'}; expected {known}")
+
+
+def slug(text: str) -> str:
+    """Word characters and hyphens, lower case: what an id may hold."""
+    return re.sub(r"[^\w\-]+", "-", text).strip("-").lower()
 
 
 def doc_id_for(path: PurePath) -> str:
     """A stable id from the file name: what citations and filters refer to."""
-    stem = re.sub(r"[^\w\-]+", "-", path.stem).strip("-").lower()
+    stem = slug(path.stem)
     if not stem:
         raise CorpusError(f"{path}: cannot derive a document id from the file name")
     return stem

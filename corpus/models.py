@@ -13,6 +13,7 @@ ChunkKind = Literal["text", "box", "table_row"]
 # current section; a knowledge-base entry's own question sits above all its headings.
 QUESTION_LEVEL = 5
 ENTRY_LEVEL = -4
+QUESTION_LEVELS = frozenset({QUESTION_LEVEL, ENTRY_LEVEL})
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,18 @@ class SectionPath:
     def asked(self) -> str:
         """The question a Q&A answer or a knowledge-base entry answers, "" for none: what
         every passage of that answer is about, though only its first says it."""
-        for part, level in zip(reversed(self.parts), reversed(self.levels), strict=False):
-            if level in (QUESTION_LEVEL, ENTRY_LEVEL):
-                return part
-        return ""
+        asked = self.questions()
+        return asked[-1] if asked else ""
+
+    @property
+    def root_question(self) -> str:
+        """The outermost question above the passage: its entry's, or its pair's."""
+        asked = self.questions()
+        return asked[0] if asked else ""
+
+    def questions(self) -> list[str]:
+        """The question headings of the path, outermost first."""
+        return [p for p, lv in zip(self.parts, self.levels, strict=False) if lv in QUESTION_LEVELS]
 
     def heading_words(self) -> str:
         """What a passage's headings say about it: the innermost heading, and the question

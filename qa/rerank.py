@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from corpus.models import Chunk
@@ -122,9 +123,8 @@ class Reranker:
             for rank, hit in enumerate(hits)
         ]
         ordered = sorted(scored, key=lambda s: (-s[0], s[1]))
-        return [
-            replace(hit, score=round(min(1.0, max(p, 0.0)), 4) or 1e-4) for p, _, hit in ordered
-        ]
+        # The intent's edge may lift a probability past 1; a score stays within it.
+        return [replace(hit, score=round(min(1.0, p), 4) or 1e-4) for p, _, hit in ordered]
 
 
 # What a question asks for, read off its asking words; a knowledge base keeps one entry
@@ -146,6 +146,7 @@ INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 INTENT_WEIGHT = 0.08  # beside a probability: decides between entries of one subject
 
 
+@lru_cache(maxsize=4096)  # stored questions recur in every search that retrieves them
 def asked_intent(text: str) -> str | None:
     folded = fold(text)
     return next((name for name, pattern in INTENTS if pattern.search(folded)), None)

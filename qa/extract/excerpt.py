@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from corpus.chunking import sentence_spans
-from corpus.models import ENTRY_LEVEL, QUESTION_LEVEL, Chunk
+from corpus.models import Chunk
 from corpus.normalize import fold_compact
 from qa.extract.passages import (
     LIST_ITEM,
@@ -35,7 +35,6 @@ from qa.extract.what import VERDICT
 from qa.question import ExcerptKind, Question
 
 MAX_EXCERPT = 400
-QUESTION_LEVELS = (ENTRY_LEVEL, QUESTION_LEVEL)
 TRIES = 3  # usable passages, best first, an excerpt may come from
 # A passage answers "是否…" with its verdict and the reason after it; more is another
 # matter.
@@ -97,14 +96,20 @@ def extract(
         rank, best = candidates[0]
         candidates += [(rank, c) for c in same_answer(best, evidence)]
     found: tuple[float, Extraction] | None = None
+    # A sibling may also be a retrieved candidate: its excerpt is read once, and only the
+    # rank it is tried at differs.
+    reads: dict[str, tuple[bool, Read | None]] = {}
     for rank, chunk in candidates:
-        read = excerpt_of(question, kind, chunk, evidence)
+        if chunk.chunk_id not in reads:
+            under = headed(chunk, kind)
+            reads[chunk.chunk_id] = (under, excerpt_of(question, kind, chunk, evidence, under))
+        under, read = reads[chunk.chunk_id]
         if read is None:
             continue
         text, sentence, passage, said = read
         if holding is not None and not is_grounded(holding.answer, text):
             continue
-        score = said - RANK_COST * rank + placed(question, kind, chunk)
+        score = said - RANK_COST * rank + placed(question, chunk, under)
         if found is None or score > found[0]:
             cited = passage or (chunk if chunk != evidence.hits[rank].chunk else None)
             found = (score, Extraction(text, sentence, rank, cited, kind, holding))
@@ -129,10 +134,10 @@ def headed(chunk: Chunk, kind: ExcerptKind) -> bool:
     return bool(pattern and inner != chunk.section.asked and pattern.search(inner))
 
 
-def placed(question: Question, kind: ExcerptKind, chunk: Chunk) -> float:
+def placed(question: Question, chunk: Chunk, under_heading: bool) -> float:
     """Credit for where a passage stands: under a heading naming what is asked (二、办理
     流程), or as the answer to a Q&A question that asks much the same."""
-    if headed(chunk, kind):
+    if under_heading:
         return HEADED
     asked = chunk.section.asked
     if asked and asked == chunk.section.innermost:
@@ -147,34 +152,31 @@ def same_answer(chunk: Chunk, evidence: Evidence) -> list[Chunk]:
     """The other passages of the answer `chunk` belongs to: of its knowledge-base entry
     or Q&A pair; of its whole document when that is short."""
     everything = evidence.document_chunks(chunk.doc_id)
-    root = answer_root(chunk)
+    root = chunk.section.root_question
     if root:
-        return [c for c in everything if c != chunk and answer_root(c) == root]
+        return [c for c in everything if c != chunk and c.section.root_question == root]
     return [c for c in everything if c != chunk] if len(everything) <= ENTRY_PASSAGES else []
 
 
-def answer_root(chunk: Chunk) -> str:
-    """The outermost question heading above the passage: its entry's, or its pair's."""
-    path = chunk.section
-    asked = [p for p, lv in zip(path.parts, path.levels, strict=False) if lv in QUESTION_LEVELS]
-    return asked[0] if asked else ""
+# (excerpt, its leading sentence, the passage holding it when that is not the one read,
+# how much of the question and of what is asked that sentence says)
+Read = tuple[str, str, Chunk | None, float]
 
 
 def excerpt_of(
-    question: Question, kind: ExcerptKind, chunk: Chunk, evidence: Evidence
-) -> tuple[str, str, Chunk | None, float] | None:
-    """(excerpt, its leading sentence, the passage holding it when that is not `chunk`,
-    how much of the question and of what is asked that sentence says)."""
+    question: Question, kind: ExcerptKind, chunk: Chunk, evidence: Evidence, under_heading: bool
+) -> Read | None:
+    """The excerpt of `chunk` answering `question`; `under_heading`: `headed(chunk, kind)`."""
     pieces = [p for p in pieces_of(chunk.text) if not restates_question(question, p.text)]
     if not pieces:
         return None
     keywords = beyond_title(question.keywords, evidence.documents.get(chunk.doc_id))
-    led = lead_piece(pieces, kind, keywords, headed(chunk, kind))
+    led = lead_piece(pieces, kind, keywords, under_heading)
     if led is None:
         return None
     lead, said = led
     # Under its heading (申报材料), the passage is the answer as far as it goes.
-    end = len(pieces) - 1 if headed(chunk, kind) else excerpt_end(pieces, lead, kind)
+    end = len(pieces) - 1 if under_heading else excerpt_end(pieces, lead, kind)
     start = pieces[lead].start + leading_label(pieces[lead].text)
     passage = continued(chunk, pieces[end].end, evidence) if kind != "passage" else None
     stop = passage_end(passage, start, pieces[end].end) if passage else pieces[end].end
@@ -266,12 +268,12 @@ def excerpt_end(pieces: list[Piece], lead: int, kind: ExcerptKind) -> int:
     passage, the verdict and its reason."""
     limit = pieces[lead].start + MAX_EXCERPT
     end = lead
+    listed = pieces[lead].item  # an item among the pieces taken so far
     for i in range(lead + 1, len(pieces)):
         if pieces[i].end > limit:
             break
         if kind == "passage" and (i - lead >= PASSAGE_SENTENCES or is_lead(pieces[i].text)):
             break
-        listed = any(p.item for p in pieces[lead : end + 1])
         if kind != "passage" and not (
             pieces[i].item
             or is_lead(pieces[end].text)
@@ -279,6 +281,7 @@ def excerpt_end(pieces: list[Piece], lead: int, kind: ExcerptKind) -> int:
         ):
             break
         end = i
+        listed = listed or pieces[i].item
     return end
 
 
