@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from qa.conversation import MAX_TURNS, Turn
 from qa.feedback import Rating
 from qa.models import Citation
 from qa.text import Script, strip_invisible
@@ -21,6 +22,21 @@ def visible_text(value: str) -> str:
     return cleaned
 
 
+class HistoryTurn(BaseModel):
+    """An earlier turn of the conversation, as the caller kept it."""
+
+    question: str = Field(min_length=1, max_length=500, description="那一轮的问题")
+    answer: str | None = Field(None, max_length=1000, description="那一轮的答案")
+    doc_id: str | None = Field(
+        None, max_length=200, description="那一轮第一条引用的文档（可选：追问先在其中查找）"
+    )
+
+    _visible = field_validator("question")(visible_text)
+
+    def turn(self) -> Turn:
+        return Turn(self.question, self.answer, self.doc_id)
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -31,8 +47,16 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=500, description="问题，最多500字")
     top_k: int | None = Field(None, ge=1, le=20, description="返回的引用条数（1–20）")
     doc_ids: list[str] | None = Field(None, max_length=20, description="只在这些文档中查找")
+    history: list[HistoryTurn] = Field(
+        default_factory=list,
+        max_length=MAX_TURNS,
+        description="此前的对话轮次（最早的在前，最多10轮）：追问据此理解",
+    )
 
     _visible = field_validator("question")(visible_text)
+
+    def turns(self) -> list[Turn]:
+        return [h.turn() for h in self.history]
 
 
 class SearchRequest(BaseModel):
@@ -69,7 +93,11 @@ class ChatRequest(BaseModel):
             "examples": [
                 {
                     "model": "zhengce",
-                    "messages": [{"role": "user", "content": "到2026年技术合同成交额要达到多少"}],
+                    "messages": [
+                        {"role": "user", "content": "到2025年技术合同成交额目标是多少"},
+                        {"role": "assistant", "content": "500亿元"},
+                        {"role": "user", "content": "那2026年呢？"},
+                    ],
                 }
             ]
         },
@@ -78,6 +106,20 @@ class ChatRequest(BaseModel):
     model: str = Field("zhengce-wenda", max_length=200)
     messages: list[ChatMessage] = Field(min_length=1, max_length=50)
     stream: bool = False
+
+    def conversation(self) -> tuple[str, list[Turn]]:
+        """The last user message, and the turns before it: each earlier user message
+        with the assistant's reply after it (at most MAX_TURNS, the latest)."""
+        turns: list[Turn] = []
+        for message in self.messages:
+            text = strip_invisible(message.text()).strip()
+            if message.role == "user" and text:
+                turns.append(Turn(text[:500]))
+            elif message.role == "assistant" and turns and turns[-1].answer is None and text:
+                turns[-1] = Turn(turns[-1].question, text[:1000])
+        if not turns:
+            return "", []
+        return turns[-1].question, turns[:-1][-MAX_TURNS:]
 
 
 class ChatChoiceMessage(BaseModel):

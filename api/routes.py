@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
@@ -23,8 +23,8 @@ from api.models import (
     Readiness,
     SearchRequest,
 )
+from qa.conversation import Turn
 from qa.models import AnswerResponse, SearchResponse
-from qa.text import strip_invisible
 
 router = APIRouter()
 T = TypeVar("T")
@@ -48,18 +48,20 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
 
 
 async def answer_from_generation(
-    state: ServiceState, question: str, doc_ids: list[str] | None
+    state: ServiceState, question: str, doc_ids: list[str] | None, history: Sequence[Turn] = ()
 ) -> tuple[AnswerResponse, str]:
     response, generation = await in_worker(
-        state, lambda: state.qa.ask_versioned(question, doc_ids=doc_ids)
+        state, lambda: state.qa.ask_versioned(question, doc_ids=doc_ids, history=history)
     )
     if response.refused:
         state.metrics.refusals.labels(response.reason or "unknown").inc()
     return response, generation
 
 
-async def answer(state: ServiceState, question: str, doc_ids: list[str] | None) -> AnswerResponse:
-    return (await answer_from_generation(state, question, doc_ids))[0]
+async def answer(
+    state: ServiceState, question: str, doc_ids: list[str] | None, history: Sequence[Turn] = ()
+) -> AnswerResponse:
+    return (await answer_from_generation(state, question, doc_ids, history))[0]
 
 
 @router.get("/healthz", tags=["ops"])
@@ -96,7 +98,9 @@ async def suggestions(state: StateDep) -> dict[str, list[str]]:
 async def ask(
     body: AskRequest, state: StateDep, _limit: RateLimitDep, http: Response
 ) -> AnswerResponse:
-    response, generation = await answer_from_generation(state, body.question, body.doc_ids)
+    response, generation = await answer_from_generation(
+        state, body.question, body.doc_ids, body.turns()
+    )
     http.headers["X-Index-Generation"] = generation  # which whole generation answered
     if body.top_k is not None:
         response.citations = response.citations[: body.top_k]
@@ -115,7 +119,7 @@ def sse(event: str, data: Any) -> str:
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE 事件流"}},
 )
 async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) -> StreamingResponse:
-    response = await answer(state, body.question, body.doc_ids)
+    response = await answer(state, body.question, body.doc_ids, body.turns())
 
     def events() -> Iterator[str]:
         yield sse("citations", [c.model_dump() for c in response.citations])
@@ -127,6 +131,8 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
                 "sentence": response.sentence,
                 "refused": response.refused,
                 "reason": response.reason,
+                "understood_as": response.understood_as,
+                "carried": response.carried,
             },
         )
         yield sse("done", response.model_dump())
@@ -164,11 +170,10 @@ def chat_content(response: AnswerResponse) -> str:
 async def chat_completions(
     body: ChatRequest, state: StateDep, _limit: RateLimitDep
 ) -> ChatResponse | StreamingResponse:
-    users = [m for m in body.messages if m.role == "user" and m.text().strip()]
-    question = strip_invisible(users[-1].text()).strip()[:500] if users else ""
+    question, history = body.conversation()
     if not question:
         raise HTTPException(422, "messages must contain a user message with text")
-    response = await answer(state, question, None)
+    response = await answer(state, question, None, history)
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     content = chat_content(response)
     if body.stream:

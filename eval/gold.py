@@ -32,6 +32,14 @@ class GoldQuestion(BaseModel):
     type: str = Field("unknown", max_length=40)
     # The answer kind a right answer has (figure, entity, date, list, steps, passage).
     kind: str | None = Field(None, max_length=20)
+    # A dialogue's turn: its dialogue, its place (0 = first) and what it means alone.
+    dialogue: str | None = Field(None, max_length=200)
+    turn: int = Field(0, ge=0)
+    standalone: str | None = Field(None, max_length=2000)
+
+    @property
+    def follow_up(self) -> bool:
+        return self.dialogue is not None and self.turn > 0
 
     @property
     def graded(self) -> bool:
@@ -40,6 +48,48 @@ class GoldQuestion(BaseModel):
     @property
     def answerable(self) -> bool:
         return bool(self.answers)
+
+
+class GoldTurn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    answers: list[str] | None = None
+    evidence: list[str] | None = None
+    standalone: str | None = Field(None, max_length=2000)
+    # What the turn does: first, year, indicator, document, pronoun, ellipsis, script,
+    # shift or refuse; it is the turn's question type in reports.
+    kind: str = Field("follow_up", max_length=40)
+    answer_kind: str | None = Field(None, max_length=20)
+
+
+class GoldDialogue(BaseModel):
+    """`{"id", "turns": [...]}`: a conversation, each turn asked with the ones before."""
+
+    id: str = Field(min_length=1, max_length=200)
+    turns: list[GoldTurn] = Field(min_length=1, max_length=10)
+
+    def questions(self) -> list[GoldQuestion]:
+        return [
+            GoldQuestion(
+                id=f"{self.id}#{n}",
+                question=t.question,
+                answers=t.answers,
+                evidence=t.evidence,
+                type=t.kind,
+                kind=t.answer_kind,
+                dialogue=self.id,
+                turn=n,
+                standalone=t.standalone,
+            )
+            for n, t in enumerate(self.turns)
+        ]
+
+
+def parse_line(line: str) -> list[GoldQuestion]:
+    """A gold line: one question, or a dialogue's turns in order."""
+    data = json.loads(line)
+    if isinstance(data, dict) and "turns" in data:
+        return GoldDialogue.model_validate(data).questions()
+    return [GoldQuestion.model_validate(data)]
 
 
 def load_gold(path: Path) -> list[GoldQuestion]:
@@ -53,13 +103,14 @@ def load_gold(path: Path) -> list[GoldQuestion]:
         if not line.strip():
             continue
         try:
-            question = GoldQuestion.model_validate(json.loads(line))
+            parsed = parse_line(line)
         except (json.JSONDecodeError, ValidationError) as exc:
             raise GoldError(f"{path}:{number}: {exc}") from exc
-        if question.id in seen:
-            raise GoldError(f"{path}:{number}: duplicate id {question.id!r}")
-        seen.add(question.id)
-        questions.append(question)
+        for question in parsed:
+            if question.id in seen:
+                raise GoldError(f"{path}:{number}: duplicate id {question.id!r}")
+            seen.add(question.id)
+            questions.append(question)
     if not questions:
         raise GoldError(f"{path}: no questions")
     return questions

@@ -137,6 +137,20 @@ def summarize(rows: Sequence[Row]) -> Summary:
             for k in sorted({r["expected_kind"] for r in graded if r.get("expected_kind")})
         },
         "by_mode": retrieval_by_mode(rows),
+        **dialogue_groups(graded),
+    }
+
+
+def dialogue_groups(graded: Sequence[Row]) -> Summary:
+    """A dialogue's first turns and its follow-ups apart: context helps only the latter."""
+    turns = [r for r in graded if r.get("dialogue")]
+    if not turns:
+        return {}
+    return {
+        "by_turn": {
+            "first": group_metrics([r for r in turns if not r.get("turn")]),
+            "follow-up": group_metrics([r for r in turns if r.get("turn")]),
+        }
     }
 
 

@@ -29,7 +29,7 @@ def _fmt(value: Any) -> str:
 def metric_table(summary: Summary, by: str = "by_type") -> str:
     """Rows: overall then each type (or each gold answer kind); columns: the headline
     metrics."""
-    label = "type" if by == "by_type" else "kind"
+    label = {"by_type": "type", "by_turn": "turn"}.get(by, "kind")
     header = [label, "n", *[f"{section} {name}" for section, name in HEADLINE]]
     header += ["p50 ms", "p95 ms"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -82,6 +82,22 @@ def failures(rows: Sequence[Row]) -> list[str]:
     return out
 
 
+def failed_follow_ups(rows: Sequence[Row]) -> list[str]:
+    """Each follow-up answered wrong (or refused though answerable, or answered though
+    not): what was asked, what it was understood as, what the gold means."""
+    lines = []
+    for r in rows:
+        if not r.get("turn") or not r.get("graded"):
+            continue
+        right = r["scores"]["correct"] if r["expected"] else r["refused"]
+        if not right:
+            lines.append(
+                f"- `{r['id']}` ({r['type']}) {r['question']} → 按「{r.get('understood_as')}」"
+                f"理解; gold「{r.get('standalone')}」; answer {r['answer']!r}"
+            )
+    return lines or ["none"]
+
+
 def render_markdown(summary: Summary, rows: Sequence[Row]) -> str:
     parts = [
         "# Evaluation report",
@@ -89,6 +105,9 @@ def render_markdown(summary: Summary, rows: Sequence[Row]) -> str:
         "## Metrics by question type",
         metric_table(summary),
     ]
+    if summary.get("by_turn"):
+        parts += ["## Dialogues: first turns and follow-ups", metric_table(summary, "by_turn")]
+        parts += ["## Failed follow-ups, as understood", *failed_follow_ups(rows)]
     if summary.get("by_kind"):
         parts += ["## Metrics by answer kind (gold `kind`)", metric_table(summary, "by_kind")]
     if summary["by_mode"]:

@@ -14,6 +14,7 @@ from corpus.normalize import fold_compact
 from eval.gold import GoldQuestion
 from eval.metrics import Row
 from eval.retrieval import is_relevant
+from qa.conversation import Turn
 from qa.extract.passages import is_grounded
 from qa.models import AnswerResponse
 from qa.service import QAService
@@ -23,10 +24,14 @@ MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid")
 RETRIEVAL_DEPTH = 10
 
 
-def relevance(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> list[bool]:
+def relevance(
+    service: QAService, q: GoldQuestion, mode: RetrievalMode, query: str | None = None
+) -> list[bool]:
+    """Whether each of the top passages holds the evidence, for `query` (a follow-up's
+    standalone question) or the question itself."""
     if not q.evidence:
         return []
-    hits = service.search(q.question, k=RETRIEVAL_DEPTH, mode=mode).results
+    hits = service.search(query or q.question, k=RETRIEVAL_DEPTH, mode=mode).results
     return [is_relevant(hit.text, q.evidence) for hit in hits]
 
 
@@ -67,8 +72,10 @@ def score_answer(q: GoldQuestion, response: AnswerResponse) -> dict[str, bool]:
     }
 
 
-def run_question(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> Row:
-    response = service.ask(q.question, mode=mode)
+def run_question(
+    service: QAService, q: GoldQuestion, mode: RetrievalMode, history: Sequence[Turn] = ()
+) -> Row:
+    response = service.ask(q.question, mode=mode, history=history)
     row: dict[str, Any] = {
         "id": q.id,
         "type": q.type,
@@ -78,8 +85,11 @@ def run_question(service: QAService, q: GoldQuestion, mode: RetrievalMode) -> Ro
         "evidence": q.evidence or [],
         **response.model_dump(),
     }
+    if q.dialogue is not None:
+        row |= {"dialogue": q.dialogue, "turn": q.turn, "standalone": q.standalone}
     if q.graded:
-        by_mode = {m: relevance(service, q, m) for m in MODES}
+        query = response.understood_as
+        by_mode = {m: relevance(service, q, m, query) for m in MODES}
         row["scores"] = {
             "relevance": by_mode[mode],
             "relevance_by_mode": by_mode,
@@ -94,9 +104,17 @@ def run_gold(
     mode: RetrievalMode = "hybrid",
     on_step: Callable[[], None] | None = None,
 ) -> list[Row]:
+    """Every question; a dialogue's turns each with the turns before it as history, the
+    answers in it being the engine's own, as a widget would send them."""
     rows = []
+    histories: dict[str, list[Turn]] = {}
     for q in questions:
-        rows.append(run_question(service, q, mode))
+        history = histories.setdefault(q.dialogue, []) if q.dialogue is not None else []
+        row = run_question(service, q, mode, history if q.follow_up else ())
+        rows.append(row)
+        if q.dialogue is not None:
+            cited = row["citations"][0]["doc_id"] if row["citations"] and row["answer"] else None
+            history.append(Turn(q.question, row["answer"], cited))
         if on_step:
             on_step()
     return rows

@@ -10,9 +10,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import jieba
+
 from corpus.models import Chunk, Document, SectionPath
-from corpus.normalize import fold_compact
+from corpus.normalize import fold_compact, strip_invisible
 from qa.confidence import answer_features, load_verifier
+from qa.conversation import Resolver, Turn, Understood
 from qa.engine import SearchEngine
 from qa.extract import excerpt, extract
 from qa.extract.excerpt import MAX_EXCERPT
@@ -34,7 +37,9 @@ class Answerer:
             for doc in self.documents.values()
             for n in (doc.meta.title, *doc.meta.aliases)
         }
-        self.parser = QuestionParser(engine.retriever.plan, engine.retriever.tokenizer, own_names)
+        retriever = engine.retriever
+        self.parser = QuestionParser(retriever.plan, retriever.tokenizer, own_names)
+        self.resolver = Resolver(retriever.doc_names, lambda text: retriever.plan(text).doc_ids)
         self.refusals = RefusalRules(self.documents)
         self.verifier = load_verifier() if verify else None
         # Per document, its chunks by section; filled on first need (a backend may hold
@@ -60,8 +65,52 @@ class Answerer:
         question: str,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        history: Sequence[Turn] = (),
     ) -> AnswerResponse:
+        """The answer to `question`, a follow-up of `history` (earlier turns, oldest
+        first) when it leans on them; `understood_as` says what was answered."""
         started = time.perf_counter()
+        understood = self.resolver.understand(question, history) if history else None
+        if understood is None or not understood.follow_up:
+            response = self.ask_alone(question, doc_ids, mode, started)
+            return response.model_copy(update={"understood_as": response.question})
+        response = self.ask_follow_up(understood, doc_ids, mode, started)
+        return response.model_copy(
+            update={
+                "question": strip_invisible(question).strip(),
+                "understood_as": understood.question,
+                "carried": list(understood.carried),
+            }
+        )
+
+    def ask_follow_up(
+        self,
+        understood: Understood,
+        doc_ids: Sequence[str] | None,
+        mode: RetrievalMode | None,
+        started: float,
+    ) -> AnswerResponse:
+        """The previously cited document is searched first; the whole index when it
+        holds no answer. A refusal stays a refusal: the standalone question is asked
+        as any question is, through every rule."""
+        named = self.parser.plan(understood.question).doc_ids
+        first = [d for d in understood.doc_ids if d in self.documents]
+        response = None
+        if first and not doc_ids and not named:
+            response = self.ask_alone(understood.question, first, mode, started)
+        if response is None or response.refused:
+            response = self.ask_alone(understood.question, doc_ids, mode, started)
+        if not response.refused and not says(response, understood.must_say):
+            return refused(response, "no_evidence")
+        return response
+
+    def ask_alone(
+        self,
+        question: str,
+        doc_ids: Sequence[str] | None,
+        mode: RetrievalMode | None,
+        started: float,
+    ) -> AnswerResponse:
         parsed = self.parser.parse(question)
         parts = question_parts(parsed.text)
         if len(parts) > 1:
@@ -127,6 +176,31 @@ class Answerer:
         ):
             return Reading(evidence, None, "out_of_scope_region")
         return Reading(evidence, found, None)
+
+
+def says(response: AnswerResponse, phrase: str) -> bool:
+    """The answer's passage (with its section and title) names every word of `phrase`."""
+    if not phrase or not response.citations:
+        return True
+    cited = response.citations[0]
+    said = fold_compact(f"{cited.title}{cited.section}{cited.text}")
+    words = [w for w in jieba.lcut(fold_compact(phrase)) if len(w) >= 2] or [fold_compact(phrase)]
+    return all(w in said for w in words)
+
+
+def refused(response: AnswerResponse, reason: str) -> AnswerResponse:
+    """`response` with its answer withdrawn, its citations kept as the nearest passages."""
+    return response.model_copy(
+        update={
+            "answer": None,
+            "answer_kind": None,
+            "refused": True,
+            "reason": reason,
+            "sentence": None,
+            "highlight": None,
+            "answer_parts": None,
+        }
+    )
 
 
 @dataclass(frozen=True)

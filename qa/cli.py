@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from corpus.faq import FaqColumns, parse_columns
 from corpus.loaders import CorpusError
+from qa.conversation import MAX_TURNS, Turn
 from qa.errors import QAError
 from qa.models import AnswerResponse, SearchResponse
 from qa.service import QAService, translated
@@ -94,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("question", nargs="?", help="the question")
     p_ask.add_argument("--json", action="store_true", help="print the answer JSON contract")
     p_ask.add_argument(
-        "--batch", type=Path, help="JSON lines file of {id, question}; '-' for stdin"
+        "--batch",
+        type=Path,
+        help="JSON lines file of {id, question, history?}; '-' for stdin",
     )
     p_ask.add_argument("--doc", action="append", dest="doc_ids", help="only this document id")
 
@@ -184,7 +187,7 @@ def read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, item
 
 
-def run_batch(path: Path, answer_one: Callable[[str], BaseModel]) -> int:
+def run_batch(path: Path, answer_one: Callable[[dict[str, Any]], BaseModel]) -> int:
     """One JSON line out per request line in; a bad line gets an error line, not a gap."""
     bad = 0
     for number, item in read_batch(path):
@@ -195,7 +198,7 @@ def run_batch(path: Path, answer_one: Callable[[str], BaseModel]) -> int:
         try:
             out: dict[str, Any] = {
                 "id": item.get("id"),
-                **answer_one(item["question"]).model_dump(),
+                **answer_one(item).model_dump(),
             }
         except ValueError as exc:
             bad += 1
@@ -205,6 +208,27 @@ def run_batch(path: Path, answer_one: Callable[[str], BaseModel]) -> int:
         print(f"qa: error: {bad} batch line(s) could not be answered", file=sys.stderr)
         return 2
     return 0
+
+
+def history_of(item: dict[str, Any]) -> list[Turn]:
+    """A batch line's `history`: earlier turns {question, answer, doc_id?}, oldest first."""
+    raw = item.get("history") or []
+    if not isinstance(raw, list) or len(raw) > MAX_TURNS:
+        raise ValueError(f"history must be a list of at most {MAX_TURNS} turns")
+    turns = []
+    for turn in raw:
+        question = turn.get("question") if isinstance(turn, dict) else None
+        if not isinstance(question, str) or not question.strip() or len(question) > 500:
+            raise ValueError("each history turn needs a 'question' of 1-500 characters")
+        answer, doc_id = turn.get("answer"), turn.get("doc_id")
+        turns.append(
+            Turn(
+                question,
+                answer[:1000] if isinstance(answer, str) else None,
+                doc_id if isinstance(doc_id, str) else None,
+            )
+        )
+    return turns
 
 
 def check_query_or_batch(args: argparse.Namespace, name: str) -> None:
@@ -242,7 +266,12 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     check_query_or_batch(args, "question")
     service = QAService(settings, follow=False)
     if args.batch is not None:
-        return run_batch(args.batch, lambda q: service.ask(q, doc_ids=args.doc_ids))
+        return run_batch(
+            args.batch,
+            lambda item: service.ask(
+                item["question"], doc_ids=args.doc_ids, history=history_of(item)
+            ),
+        )
     response = service.ask(args.question, doc_ids=args.doc_ids)
     if args.json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
@@ -256,7 +285,10 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     service = QAService(settings, follow=False)
     if args.batch is not None:
         return run_batch(
-            args.batch, lambda q: service.search(q, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+            args.batch,
+            lambda item: service.search(
+                item["question"], k=args.k, doc_ids=args.doc_ids, mode=args.mode
+            ),
         )
     response = service.search(args.query, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
     if args.json:
@@ -305,6 +337,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         )
     summary = summarize(rows)
     print(metric_table(summary) if summary["graded"] else f"{len(rows)} answered, no gold")
+    if summary.get("by_turn"):
+        print(metric_table(summary, "by_turn"))
     if args.report:
         print(f"report: {write_report(args.report, summary, rows)}")
     if args.write_baseline:

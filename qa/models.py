@@ -81,3 +81,12 @@ class AnswerResponse(BaseModel):
     answer_parts: list[AnswerPart] | None = Field(
         None, description="A question with two asks: each part, cited on its own"
     )
+    understood_as: str | None = Field(
+        None,
+        description="The standalone question answered: the question itself unless a "
+        "follow-up took something from the history",
+    )
+    carried: list[str] = Field(
+        default_factory=list,
+        description="Slots taken from the history: document, year, subject, ask",
+    )

@@ -38,6 +38,7 @@ from index.errors import (
     WriterBusyError,
 )
 from qa.answer import Answerer
+from qa.conversation import Turn
 from qa.engine import IngestResult, SearchEngine, ingest
 from qa.errors import (
     BusyError,
@@ -184,20 +185,23 @@ class QAService:
         question: str,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        history: Sequence[Turn] = (),
     ) -> AnswerResponse:
-        return self.ask_versioned(question, doc_ids, mode)[0]
+        return self.ask_versioned(question, doc_ids, mode, history)[0]
 
     def ask_versioned(
         self,
         question: str,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        history: Sequence[Turn] = (),
     ) -> tuple[AnswerResponse, str]:
         """The answer and the version that gave it (one snapshot, never two mixed)."""
         with self._lock, translated():
             self._follow()
             answerer = self._answerer
-            return answerer.ask(question, doc_ids, mode), answerer.engine.backend.version
+            response = answerer.ask(question, doc_ids, mode, history)
+            return response, answerer.engine.backend.version
 
     def search(
         self,

@@ -2,4 +2,5 @@
 
 ANSWER_FIELDS = frozenset(
     {"question", "answer", "refused", "reason", "sentence", "citations", "latency_ms"}
+    | {"understood_as", "carried"}
 )

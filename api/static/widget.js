@@ -22,6 +22,7 @@
   window.__zhengceWidgetLoaded = true;
 
   var MAX_QUESTION = 500;
+  var MAX_CONTEXT = 10;  // turns of context sent, as /v1/ask accepts
   var TIMEOUT_MS = 30000;
   var REASONS = {
     out_of_scope_region: "已载入的文件不涉及问题中的地区。",
@@ -107,6 +108,9 @@
   var state = {
     script: "original",
     turns: [],
+    // The conversation since the last 新话题: sent with each question so that a
+    // follow-up (那2026年呢？) is understood; the server keeps nothing.
+    context: [],
     converted: { simplified: new Map(), traditional: new Map() },
     busy: false,
   };
@@ -152,11 +156,11 @@
   }
 
   /* POST /v1/ask/stream and hand each server-sent event to onEvent(name, data). */
-  function askStream(question, onEvent) {
+  function askStream(question, history, onEvent) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
     var finished = false;
-    return post("/v1/ask/stream", { question: question }, controller.signal)
+    return post("/v1/ask/stream", { question: question, history: history }, controller.signal)
       .then(function (res) {
         var reader = res.body.getReader();
         var decoder = new TextDecoder();
@@ -263,6 +267,14 @@
     ".answer.items{padding:0;list-style:none;display:grid;gap:4px}",
     ".answer.items li{padding:4px 8px;border-left:3px solid var(--blue);background:var(--soft)}",
     ".refusal{margin:0 0 6px;font-size:18px;font-weight:600}",
+    ".understood{margin:0 0 8px;font-size:14px;color:var(--muted);display:flex;flex-wrap:wrap;",
+    "gap:4px 10px;align-items:center}",
+    ".linkish{border:0;background:none;padding:2px 0;color:var(--blue);text-decoration:underline;",
+    "cursor:pointer;font:inherit;min-height:24px}",
+    ".new-topic{border:1px solid rgba(255,255,255,.7);background:transparent;color:#fff;",
+    "border-radius:6px;padding:2px 10px;font-size:14px;cursor:pointer;min-height:34px;white-space:nowrap}",
+    ".new-topic:hover,.new-topic:focus-visible{background:#fff;color:var(--blue)}",
+    ".topic-break{margin:4px 0 10px;text-align:center;font-size:13px;color:var(--muted)}",
     "mark{background:var(--mark);color:inherit;padding:0 1px;border-radius:2px}",
     "mark.hl-sentence{background:#fff7d6}",
     "mark.hl-answer{background:var(--mark);font-weight:700}",
@@ -373,6 +385,14 @@
       h("header", {}, [
         h("h2", { id: ids.title, text: config.title }),
         h("div", { class: "scripts", role: "group", "aria-label": "文字显示" }, scriptButtons),
+        h("button", {
+          type: "button",
+          class: "new-topic",
+          text: "新话题",
+          title: "清除上下文：下一个问题单独理解",
+          "aria-label": "开始新话题（清除上下文）",
+          onclick: function () { newTopic(); },
+        }),
         closeButton,
       ]),
       log,
@@ -484,11 +504,29 @@
 
   // ---- one question and its answer ------------------------------------------------------
 
-  function ask(question) {
+  /* Clear the context: the next question is understood on its own. */
+  function newTopic() {
+    if (!state.context.length) return;
+    state.context = [];
+    log.appendChild(h("p", { class: "topic-break", role: "separator", text: "— 新话题 —" }));
+    announce("已开始新话题，之前的对话不再作为上下文。");
+    input.focus();
+  }
+
+  function remember(turn) {
+    var r = turn.response;
+    var first = r && !r.refused && r.citations && r.citations[0];
+    state.context.push({ question: turn.question, answer: r && !r.refused ? r.answer : null,
+      doc_id: first ? first.doc_id : null });
+    state.context = state.context.slice(-MAX_CONTEXT);
+  }
+
+  function ask(question, alone) {
     if (state.busy) return;
     question = question.slice(0, MAX_QUESTION);
     var turn = { id: state.turns.length, question: question, phase: "searching", citations: [],
-      answer: null, response: null, error: null, expanded: {}, rating: null, copied: false };
+      answer: null, response: null, error: null, expanded: {}, rating: null, copied: false,
+      history: alone ? [] : state.context.slice() };
     state.turns.push(turn);
     turn.el = h("article", { class: "turn", "aria-label": "问题 " + (turn.id + 1) });
     log.appendChild(turn.el);
@@ -502,7 +540,7 @@
     turn.error = null;
     render(turn);
     announce("正在查找相关政策…");
-    askStream(turn.question, function (name, data) {
+    askStream(turn.question, turn.history, function (name, data) {
       if (name === "citations") {
         turn.citations = data;
         turn.phase = "citations";
@@ -521,7 +559,9 @@
     })
       .then(function () {
         var r = turn.response;
-        announce(r.refused ? "文件中没有找到答案，已列出相关内容。" : "答案：" + show(r.answer));
+        remember(turn);
+        var understood = carriedOver(r) ? "按“" + show(r.understood_as) + "”理解。" : "";
+        announce(understood + (r.refused ? "文件中没有找到答案，已列出相关内容。" : "答案：" + show(r.answer)));
       })
       .catch(function (error) {
         turn.phase = "error";
@@ -600,6 +640,27 @@
     }));
   }
 
+  function carriedOver(answer) {
+    return Boolean(answer && answer.carried && answer.carried.length && answer.understood_as);
+  }
+
+  /* A follow-up read with the context says how it was read, with one click to ask the
+     question again on its own. */
+  function renderUnderstood(turn, body) {
+    var answer = turn.response || turn.answer;
+    if (!carriedOver(answer)) return;
+    body.appendChild(h("p", { class: "understood" }, [
+      h("span", { text: "按「" + show(answer.understood_as) + "」理解" }),
+      h("button", {
+        type: "button",
+        class: "linkish",
+        text: "不联系上文，单独提问",
+        "data-key": "alone",
+        onclick: function () { ask(turn.question, true); },
+      }),
+    ]));
+  }
+
   function renderAnswer(turn, body) {
     var answer = turn.answer;
     if (!answer) {
@@ -607,6 +668,7 @@
       body.appendChild(h("p", { class: "status", text: waiting }));
       return;
     }
+    renderUnderstood(turn, body);
     if (answer.refused) {
       body.appendChild(h("p", { class: "refusal", text: "抱歉，现有政策文件没有涉及这个问题。" }));
       body.appendChild(h("p", { class: "note", text: (REASONS[answer.reason] || "") + "以下是最接近的内容，供您参考。" }));

@@ -25,6 +25,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         embedder="fake",
         backend=request.param,
         cors_origins="https://portal.example.gov.cn",
+        # Past the default burst: this module asks more than a citizen would in a minute.
+        rate_limit_per_minute=6000,
+        rate_limit_burst=1000,
     )
     ingest(settings, embedder=FakeEmbedder())
     return settings
@@ -57,6 +60,32 @@ def test_ask_contract(client: TestClient) -> None:
     assert len(body["citations"]) <= 2
     if not body["refused"]:
         assert body["sentence"] in body["citations"][0]["text"]
+
+
+def test_ask_with_history_says_how_it_understood(client: TestClient) -> None:
+    history = [{"question": "到2025年技术合同成交额目标是多少", "answer": "500亿元"}]
+    body = client.post("/v1/ask", json={"question": "那2026年呢？", "history": history}).json()
+    assert body["question"] == "那2026年呢？"
+    assert body["understood_as"] == "到2026年技术合同成交额目标是多少"
+    assert body["carried"] == ["subject", "ask"]
+    alone = client.post("/v1/ask", json={"question": "那2026年呢？"}).json()
+    assert alone["understood_as"] == "那2026年呢？" and alone["carried"] == []
+    with client.stream(
+        "POST", "/v1/ask/stream", json={"question": "那2026年呢？", "history": history}
+    ) as response:
+        text = "".join(response.iter_text())
+    assert '"understood_as": "到2026年技术合同成交额目标是多少"' in text
+
+
+def test_chat_completions_reads_the_whole_conversation(client: TestClient) -> None:
+    messages = [
+        {"role": "user", "content": "到2025年技术合同成交额目标是多少"},
+        {"role": "assistant", "content": "500亿元——《黑龙江省“十四五”科技创新规划》"},
+        {"role": "user", "content": "那2026年呢？"},
+    ]
+    body = client.post("/v1/chat/completions", json={"messages": messages}).json()
+    assert body["choices"][0]["message"]["role"] == "assistant"
+    assert isinstance(body["citations"], list)
 
 
 def test_suggestions_come_from_the_loaded_documents(client: TestClient) -> None:
@@ -120,6 +149,10 @@ def test_chat_stream_ends_with_done(client: TestClient) -> None:
         ("/v1/ask", {"question": "技术", "top_k": 0}, 422, "top_k"),
         ("/v1/ask", {"question": "技术", "top_k": 21}, 422, "top_k"),
         ("/v1/ask", {}, 422, "question"),
+        ("/v1/ask", {"question": "呢", "history": [{"question": "问"}] * 11}, 422, "history"),
+        ("/v1/ask", {"question": "呢", "history": [{"question": " "}]}, 422, "history"),
+        ("/v1/ask", {"question": "呢", "history": [{"answer": "500"}]}, 422, "history"),
+        ("/v1/ask", {"question": "呢", "history": "到2025年"}, 422, "history"),
         ("/v1/search", {"query": "技术", "doc_ids": ["nope"]}, 400, "unknown document"),
         ("/v1/chat/completions", {"messages": []}, 422, "messages"),
         ("/v1/chat/completions", {"messages": [{"role": "system", "content": "x"}]}, 422, "user"),

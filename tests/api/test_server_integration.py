@@ -41,6 +41,17 @@ def test_openai_client_unchanged(server: str) -> None:
     assert content.startswith("550亿元——《黑龍江省科技振興行動計畫(2022—2026年)》")
     assert completion.model_extra and completion.model_extra["citations"]
 
+    # A three-message conversation: the follow-up is answered with the first's subject.
+    follow = client.chat.completions.create(
+        model="any",
+        messages=[
+            {"role": "user", "content": "到2025年技术合同成交额目标是多少"},
+            {"role": "assistant", "content": "500亿元——《黑龙江省“十四五”科技创新规划》"},
+            {"role": "user", "content": "那2026年呢？"},
+        ],
+    )
+    assert (follow.choices[0].message.content or "").startswith("550亿元")
+
     stream = client.chat.completions.create(
         model="any",
         stream=True,

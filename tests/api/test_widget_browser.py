@@ -463,3 +463,26 @@ def test_steps_answer_is_a_list_on_a_phone(browser: Browser, service: str) -> No
     assert width <= PHONE["width"]  # nothing runs off a phone's screen
     shoot(page, "widget-steps-phone.png")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_follow_up_is_understood_in_context_and_new_topic_clears_it(
+    browser: Browser, service: str
+) -> None:
+    """A two-turn conversation: the follow-up says how it was read, can be asked again
+    alone, and 新话题 starts afresh."""
+    page = open_widget(browser, service)
+    ask(page, "到2025年技术合同成交额目标是多少")
+    follow = ask(page, "那2026年呢？", turn=1)
+    understood = follow.locator(".understood")
+    expect(understood).to_contain_text("按「到2026年技术合同成交额目标是多少」理解")
+    expect(follow.locator(".answer")).to_contain_text("550")
+    shoot(page, "widget-follow-up.png")
+    follow.get_by_role("button", name="不联系上文，单独提问").click()
+    alone = page.locator("article.turn").nth(2)
+    expect(alone).to_have_attribute("data-phase", "done", timeout=30_000)
+    expect(alone.locator(".understood")).to_have_count(0)
+    page.get_by_role("button", name="开始新话题（清除上下文）").click()
+    expect(page.get_by_role("separator")).to_have_text("— 新话题 —")
+    fresh = ask(page, "那2026年呢？", turn=3)
+    expect(fresh.locator(".understood")).to_have_count(0)
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -112,3 +112,36 @@ def test_the_knowledge_base_development_set_is_valid() -> None:
     if corpus_dev.is_dir():
         documents += load_documents([corpus_dev])
         assert evidence_problems(questions, [d.text for d in documents]) == []
+
+
+@pytest.mark.parametrize(("name", "least_turns"), [("dev", 100), ("heldout", 75)])
+def test_dialogue_sets_are_valid_against_the_bundled_documents(
+    bundled_docs: list[Document], name: str, least_turns: int
+) -> None:
+    """eval/dialogues: follow-ups on the bundled documents, written blind; each turn a
+    gold question of its dialogue, typed by what it does (year, pronoun, …)."""
+    path = Path(__file__).resolve().parents[2] / "eval" / "dialogues" / f"{name}.jsonl"
+    turns = load_gold(path)
+    assert evidence_problems(turns, [d.text for d in bundled_docs]) == []
+    assert len(turns) >= least_turns
+    kinds = Counter(q.type for q in turns if q.follow_up)
+    for kind in ("year", "indicator", "pronoun", "ellipsis", "document", "script", "shift"):
+        assert kinds[kind] >= 3, kind
+    assert kinds["refuse"] >= 3 and all(not q.answers for q in turns if q.type == "refuse")
+    assert all(q.dialogue and (q.turn == 0) == (q.type == "first") for q in turns)
+
+
+def test_a_dialogue_line_becomes_its_turns(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        '{"id": "d1", "turns": [{"question": "到2025年目标是多少", "answers": ["500亿元"], '
+        '"evidence": ["500亿元"], "kind": "first"}, {"question": "那2026年呢", '
+        '"answers": [], "evidence": [], "kind": "refuse"}]}\n',
+        "utf-8",
+    )
+    first, second = load_gold(path)
+    assert (first.id, first.turn, first.follow_up) == ("d1#0", 0, False)
+    assert (second.id, second.type, second.follow_up) == ("d1#1", "refuse", True)
+    path.write_text('{"id": "d2", "turns": []}\n', "utf-8")
+    with pytest.raises(GoldError, match=r"d\.jsonl:1"):
+        load_gold(path)

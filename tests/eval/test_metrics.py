@@ -111,3 +111,21 @@ def test_a_figure_is_right_only_as_a_whole_number() -> None:
     assert holds("200名", "200") and not holds("2000名", "200")
     assert holds("1.6万个", "1.6万") and not holds("11.6万", "1.6万")
     assert holds("由省科技厅牵头", "省科技厅")
+
+
+def test_dialogue_follow_ups_are_reported_apart(tmp_path: Path) -> None:
+    first = row("d#0", "first", ["500亿元"], "500亿元", [True], correct=True)
+    year = row("d#1", "year", ["550亿元"], "500亿元", [False])
+    refuse = row("d#2", "refuse", [], "某答案", [])
+    for n, r in enumerate((first, year, refuse)):
+        r |= {"dialogue": "d", "turn": n, "standalone": f"单独{n}", "understood_as": f"理解{n}"}
+    rows = [first, year, refuse]
+    summary = summarize(rows)
+    assert summary["by_turn"]["first"]["answers"]["accuracy"] == 1.0
+    assert summary["by_turn"]["follow-up"]["answers"]["accuracy"] == 0.0
+    assert summary["by_turn"]["follow-up"]["questions"] == 2
+    text = write_report(tmp_path / "r", summary, rows).read_text("utf-8")
+    assert "| follow-up | 2 |" in text
+    assert "`d#1` (year) 问题d#1 → 按「理解1」理解; gold「单独1」" in text
+    assert "`d#2` (refuse)" in text and "`d#0`" not in text.split("as understood")[1]
+    assert "by_turn" not in summarize(ROWS)

@@ -80,6 +80,26 @@ def test_batch_bad_lines_reported_not_lost(
     assert [("error" in line) for line in lines] == [True, True, False]
 
 
+def test_ask_batch_lines_carry_history(
+    ingested: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    history = [{"question": "到2025年技术合同成交额目标是多少", "answer": "500亿元"}]
+    lines = [
+        {"id": "follow", "question": "那2026年呢？", "history": history},
+        {"id": "alone", "question": "那2026年呢？"},
+        {"id": "bad", "question": "那2026年呢？", "history": [{"answer": "500亿元"}]},
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    code, out, err = run(capsys, "ask", "--batch", str(batch))
+    follow, alone, bad = (json.loads(line) for line in out.splitlines())
+    assert follow["understood_as"] == "到2026年技术合同成交额目标是多少"
+    assert follow["carried"] == ["subject", "ask"]
+    assert alone["understood_as"] == "那2026年呢？" and alone["carried"] == []
+    assert "history turn needs a 'question'" in bad["error"]
+    assert code == 2 and "1 batch line(s)" in err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
