@@ -74,12 +74,15 @@ class Answerer:
         if understood is None or not understood.follow_up:
             response = self.ask_alone(question, doc_ids, mode, started)
             return response.model_copy(update={"understood_as": response.question})
-        response = self.ask_follow_up(understood, doc_ids, mode, started)
+        response, asked = self.ask_follow_up(understood, doc_ids, mode, started)
+        carried = [
+            c for c in understood.carried if asked != understood.elsewhere or c != "document"
+        ]
         return response.model_copy(
             update={
                 "question": strip_invisible(question).strip(),
-                "understood_as": understood.question,
-                "carried": list(understood.carried),
+                "understood_as": asked,
+                "carried": carried,
             }
         )
 
@@ -89,20 +92,26 @@ class Answerer:
         doc_ids: Sequence[str] | None,
         mode: RetrievalMode | None,
         started: float,
-    ) -> AnswerResponse:
-        """The previously cited document is searched first; the whole index when it
-        holds no answer. A refusal stays a refusal: the standalone question is asked
-        as any question is, through every rule."""
-        named = self.parser.plan(understood.question).doc_ids
+    ) -> tuple[AnswerResponse, str]:
+        """The answer, and the standalone question it answers. The previously cited
+        document is searched first, the whole index when it holds no answer, and the
+        question without the document the context supplied after that. A refusal stays a
+        refusal: each standalone question is asked as any question is, through every rule."""
+        asked = understood.question
+        named = self.parser.plan(asked).doc_ids
         first = [d for d in understood.doc_ids if d in self.documents]
         response = None
         if first and not doc_ids and not named:
-            response = self.ask_alone(understood.question, first, mode, started)
+            response = self.ask_alone(asked, first, mode, started)
         if response is None or response.refused:
-            response = self.ask_alone(understood.question, doc_ids, mode, started)
+            response = self.ask_alone(asked, doc_ids, mode, started)
+        if response.refused and understood.elsewhere:
+            elsewhere = self.ask_alone(understood.elsewhere, doc_ids, mode, started)
+            if not elsewhere.refused:
+                response, asked = elsewhere, understood.elsewhere
         if not response.refused and not says(response, understood.must_say):
-            return refused(response, "no_evidence")
-        return response
+            return refused(response, "no_evidence"), asked
+        return response, asked
 
     def ask_alone(
         self,

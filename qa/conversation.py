@@ -85,6 +85,9 @@ class Understood:
     # What the follow-up put in place of the previous subject (高新技术企业 of 高新技术企业呢):
     # an answer whose passage does not say it answers the previous subject, not this one.
     must_say: str = ""
+    # A year swap without the document the context supplied: asked when that document
+    # holds no answer (2025年呢 of a plan whose horizon is 2026 may be in another plan).
+    elsewhere: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,11 +173,14 @@ class Resolver:
         understood = self.follow(text, previous)
         if understood is None:
             return Understood(text)
-        standalone = understood.question
+        standalone, elsewhere = understood.question, understood.elsewhere
         if detect_script(text) == "traditional":
             standalone = traditional_matching(standalone)
+            elsewhere = traditional_matching(elsewhere) if elsewhere else ""
         doc_ids = understood.doc_ids or self.cited(history[-1])
-        return Understood(standalone, understood.carried, doc_ids, True, understood.must_say)
+        return Understood(
+            standalone, understood.carried, doc_ids, True, understood.must_say, elsewhere
+        )
 
     def cited(self, turn: Turn) -> tuple[str, ...]:
         if turn.doc_id:
@@ -219,10 +225,17 @@ class Resolver:
         year = _YEAR_PHRASE.fullmatch(aligned) if YEAR.search(aligned) else None
         if year:
             new_year = said if said.endswith("年") or "年" in said else f"{said}年"
-            if not re.match(r"到|至|在|截", new_year) and previous.year.startswith("到"):
+            earlier = _year_of(new_year) < _year_of(previous.year)
+            ask = previous.ask
+            if earlier:  # 2020年呢 after a 2025 target: what was, not what is aimed at
+                ask = _actual_ask(ask)
+            elif not re.match(r"到|至|在|截", new_year) and previous.year.startswith("到"):
                 new_year = "到" + new_year
-            frame = Frame(previous.document, new_year, previous.subject, previous.ask)
-            return Understood(frame.text(), _carried(previous, "document", "subject", "ask"))
+            frame = Frame(previous.document, new_year, previous.subject, ask)
+            # Another year may be another plan's: the same ask of every document, after.
+            elsewhere = Frame("", new_year, previous.subject, ask).text() if frame.document else ""
+            carried = _carried(previous, "document", "subject", "ask")
+            return Understood(frame.text(), carried, elsewhere=elsewhere)
         if not ATTRIBUTES.sub("", aligned):  # 牵头单位呢, 配合单位呢, 印发日期呢
             frame = Frame(previous.document, previous.year, previous.subject, said)
             return Understood(frame.text(), _carried(previous, "document", "year", "subject"))
@@ -289,7 +302,11 @@ class Resolver:
             year = previous.year
             carried.append("year")
         frame = Frame(document, year, subject, rest)
-        return Understood(frame.text(), tuple(carried), doc_ids)
+        # A year of its own may be another plan's: asked of every document after.
+        elsewhere = ""
+        if "document" in carried and year and year != previous.year:
+            elsewhere = Frame("", year, subject, rest).text()
+        return Understood(frame.text(), tuple(carried), doc_ids, elsewhere=elsewhere)
 
 
 def split_ask(text: str) -> tuple[str, str]:
@@ -300,7 +317,9 @@ def split_ask(text: str) -> tuple[str, str]:
     # …的配合单位是？ asks without an interrogative: the ask is what closes it.
     start = len(pairs) if ask_at is None else ask_at
     while start > 0 and (
-        pairs[start - 1].flag in _ASK_LEAD_TAGS or _ASK_NOUNS.match(pairs[start - 1].word)
+        pairs[start - 1].flag in _ASK_LEAD_TAGS
+        or _ASK_NOUNS.match(pairs[start - 1].word)
+        or _TARGET_WORDS.fullmatch(pairs[start - 1].word)
     ):
         start -= 1
     verbs_only = all(p.flag.startswith(("v", "d", "p")) for p in pairs[:start])
@@ -314,13 +333,12 @@ def split_ask(text: str) -> tuple[str, str]:
 
 
 def _subject_after(text: str, pairs: Sequence[jieba.posseg.pair], ask_at: int) -> tuple[str, str]:
-    """The nouns after the interrogative and its measure word, as the subject."""
+    """What follows the interrogative and its measure word, as the subject: the object
+    of a question that opens with its verb (建设多少个 中试熟化基地)."""
     at = ask_at + 1
     while at < len(pairs) and (pairs[at].flag.startswith(("m", "q")) or len(pairs[at].word) == 1):
         at += 1
-    end = at
-    while end < len(pairs) and pairs[end].flag.startswith(("n", "b", "eng")):
-        end += 1
+    end = len(pairs)
     offsets = [0]
     for pair in pairs:
         offsets.append(offsets[-1] + len(pair.word))
@@ -342,6 +360,22 @@ def _with_year(body: str, year: str, referent: str) -> str:
     """The year put where a question says it, before its subject."""
     at = body.find(referent)
     return body[:at] + year + body[at:] if at >= 0 else year + body
+
+
+_TARGET_WORDS = re.compile(r"(?:的)?(?:预期)?目标值?|要|需要|将|力争|计划|达到|突破|增长到|提高到")
+
+
+def _year_of(phrase: str) -> int:
+    found = YEAR.search(fold_aligned(phrase))
+    return int(found.group(1)) if found else 0
+
+
+def _actual_ask(ask: str) -> str:
+    """目标是多少 / 要达到多少家 asked of a past year: 是多少 / 是多少家."""
+    plain = _TARGET_WORDS.sub("", ask)
+    if plain == ask:
+        return ask
+    return plain if plain.startswith(("是", "为", "有")) else "是" + plain
 
 
 def _carried(previous: Frame, *slots: str) -> tuple[str, ...]:

@@ -38,6 +38,19 @@ def test_subject_swap_keeps_year_and_ask(resolver: Resolver) -> None:
     assert "year" in carried and "subject" not in carried
 
 
+def test_an_earlier_year_asks_what_was_not_the_target(resolver: Resolver) -> None:
+    text, _ = understood(resolver, "那2020年呢", "到2025年全省高新技术企业要达到多少家")
+    assert text == "2020年全省高新技术企业是多少家"
+
+
+def test_a_year_swap_may_leave_the_carried_document(resolver: Resolver) -> None:
+    result = resolver.understand(
+        "2025年呢？", [Turn("行动计划里高新技术企业到2026年力争突破多少家")]
+    )
+    assert result.question == "行动计划里2025年高新技术企业是多少家"
+    assert result.elsewhere == "2025年高新技术企业是多少家"
+
+
 def test_attribute_swap_keeps_the_subject(resolver: Resolver) -> None:
     text, _ = understood(resolver, "配合单位呢", "行动计划里数字技术由哪个部门牵头")
     assert text == "行动计划里数字技术配合单位"
