@@ -12,6 +12,7 @@ from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, guess_t
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, fold_compact
 from corpus.scope import with_scope
+from corpus.validity import with_validity
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "documents"
 METADATA_FILE = "metadata.json"
@@ -25,23 +26,29 @@ def read_metadata(directory: Path) -> dict[str, DocumentMeta]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
         metas = [DocumentMeta(**entry) for entry in entries]
-    except (json.JSONDecodeError, TypeError) as exc:
+    except (json.JSONDecodeError, TypeError, ValueError) as exc:
         raise CorpusError(f"{path}: invalid metadata ({exc})") from exc
     return {m.source_file or m.doc_id: m for m in metas}
+
+
+def derived(doc: Document) -> Document:
+    """What ingest reads off a document's text, where its metadata does not say it: the
+    regions it is about (corpus/scope.py) and when it is in force (corpus/validity.py)."""
+    return with_validity(with_scope(doc))
 
 
 def load_path(path: Path, meta: DocumentMeta | None = None) -> Document:
     provisional = meta or DocumentMeta(doc_id=doc_id_for(path), title=path.stem)
     doc = document_from_bytes(read_bytes(path), str(path), provisional)
     if meta is not None:
-        return with_scope(as_entry(doc))
+        return derived(as_entry(doc))
     guessed = DocumentMeta(
         doc_id=provisional.doc_id,
         title=guess_title(doc.text, path.stem),
         script=detect_script(doc.text),
         source_file=path.name,
     )
-    return with_scope(as_entry(Document(meta=guessed, text=doc.text)))
+    return derived(as_entry(Document(meta=guessed, text=doc.text)))
 
 
 ENTRY_MAX_CHARS = 3000  # a hotline answer or a guide item, not a plan or a regulation
@@ -98,7 +105,7 @@ def load_documents(paths: Iterable[Path], columns: FaqColumns | None = None) -> 
 def load_file(path: Path, columns: FaqColumns | None) -> list[Document]:
     if not is_sheet(path):
         return [load_path(path, read_metadata(path.parent).get(path.name))]
-    return [with_scope(doc) for doc in faq_documents(read_bytes(path), str(path), columns)]
+    return [derived(doc) for doc in faq_documents(read_bytes(path), str(path), columns)]
 
 
 def read_bytes(path: Path) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, NewType
+from typing import Literal, NewType, get_args
 
 ChunkId = NewType("ChunkId", str)
 Script = Literal["simplified", "traditional"]
@@ -69,6 +69,11 @@ class SectionPath:
         return inner if asked in ("", inner) else f"{asked} {inner}"
 
 
+# in_force, expired (its 有效期 ran out), repealed (废止, by hand or by a newer loaded
+# document), draft (征求意见稿: set by hand), not_yet (its 施行 date is still to come).
+ValidityStatus = Literal["in_force", "expired", "repealed", "draft", "not_yet"]
+
+
 @dataclass(frozen=True)
 class DocumentMeta:
     doc_id: str
@@ -89,10 +94,25 @@ class DocumentMeta:
     # A knowledge-base entry (a row of a 问题/答案 sheet): its first line is its question,
     # the heading every passage of its answer is read under.
     entry: bool = False
+    # When it is in force (corpus/validity.py reads these from its text at ingest unless
+    # given): ISO dates, a status set by hand (None: follows from the dates), the titles
+    # it repeals (《…》同时废止) and the id of the document that repealed it.
+    effective_from: str | None = None
+    expires_on: str | None = None
+    status: ValidityStatus | None = None
+    supersedes: tuple[str, ...] = ()
+    repealed_by: str | None = None
 
     def __post_init__(self) -> None:
         # JSON gives lists; keep the value hashable and immutable like the rest.
         object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "supersedes", tuple(self.supersedes))
+        for name in ("effective_from", "expires_on"):
+            value = getattr(self, name)
+            if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+                raise ValueError(f"{name} must be a date YYYY-MM-DD, got {value!r}")
+        if self.status is not None and self.status not in get_args(ValidityStatus):
+            raise ValueError(f"status must be one of {', '.join(get_args(ValidityStatus))}")
         object.__setattr__(self, "regions", tuple(self.regions))
         object.__setattr__(self, "places", tuple(self.places))
 

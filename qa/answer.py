@@ -145,7 +145,8 @@ class Answerer:
             found = excerpt.extract(question, read.evidence) if question.asks else None
             reason = "low_confidence"
         reason = None if found is not None else reason or "no_evidence"
-        return respond(question, read.evidence.hits, found, reason, self.documents, started)
+        hits, repealed = read.evidence.hits, self.engine.repealed
+        return respond(question, hits, found, reason, self.documents, started, repealed)
 
     def doubted(self, question: Question, evidence: Evidence, found: Extraction) -> bool:
         """The verifier scores the answer too unlikely to be right to show it. It was

@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from corpus.bundled import BUNDLED_DIR, load_documents
 from corpus.faq import FaqColumns
 from corpus.models import Document
+from corpus.validity import repealers
 from index.backend import ChangeReport, SearchBackend
 from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, make_embedder
@@ -120,6 +122,11 @@ class SearchEngine:
         """The same models over the newest published version."""
         return SearchEngine(self.settings, self.embedder, self.backend.reopened())
 
+    @cached_property
+    def repealed(self) -> dict[str, str]:
+        """Which loaded documents a newer loaded one repeals, read once per snapshot."""
+        return repealers({d: doc.meta for d, doc in self.backend.documents.items()})
+
     def search(
         self,
         query: str,
@@ -129,7 +136,10 @@ class SearchEngine:
     ) -> SearchResponse:
         started = time.perf_counter()
         hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode)
-        documents = self.backend.documents
-        results = [Citation.from_scored(h, documents[h.chunk.doc_id].meta) for h in hits]
+        documents, repealed = self.backend.documents, self.repealed
+        results = [
+            Citation.from_scored(h, documents[h.chunk.doc_id].meta, repealed.get(h.chunk.doc_id))
+            for h in hits
+        ]
         latency = round((time.perf_counter() - started) * 1000, 2)
         return SearchResponse(query=query, results=results, latency_ms=latency)

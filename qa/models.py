@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from corpus.models import DocumentMeta
+from corpus.models import DocumentMeta, ValidityStatus
+from corpus.validity import status_on
 from qa.retrieval import ScoredChunk
+
+
+class Validity(BaseModel):
+    """Whether the cited document is in force today (corpus/validity.py)."""
+
+    status: ValidityStatus = Field(description="in_force, expired, repealed, draft or not_yet")
+    effective_from: str | None = Field(None, description="施行日期, YYYY-MM-DD")
+    expires_on: str | None = Field(None, description="有效期至, YYYY-MM-DD")
+    repealed_by: str | None = Field(None, description="The loaded document that repealed it")
+
+    @classmethod
+    def of(cls, meta: DocumentMeta, repealed_by: str | None = None) -> Validity:
+        by = meta.repealed_by or repealed_by
+        return cls(
+            status=status_on(meta, date.today(), by),
+            effective_from=meta.effective_from,
+            expires_on=meta.expires_on,
+            repealed_by=by,
+        )
 
 
 class Citation(BaseModel):
@@ -20,9 +41,12 @@ class Citation(BaseModel):
     score: float
     context: str | None = Field(None, description="Table header a row is read against")
     unit: str | None = Field(None, description="The unit answering for a knowledge-base entry")
+    validity: Validity | None = Field(None, description="Whether its document is in force")
 
     @classmethod
-    def from_scored(cls, hit: ScoredChunk, meta: DocumentMeta) -> Citation:
+    def from_scored(
+        cls, hit: ScoredChunk, meta: DocumentMeta, repealed_by: str | None = None
+    ) -> Citation:
         chunk = hit.chunk
         return cls(
             doc_id=chunk.doc_id,
@@ -34,6 +58,7 @@ class Citation(BaseModel):
             score=hit.score,
             context=chunk.context,
             unit=meta.unit,
+            validity=Validity.of(meta, repealed_by),
         )
 
 

@@ -37,9 +37,11 @@ def respond(
     reason: str | None,
     documents: Mapping[str, Document],
     started: float,
+    repealed: Mapping[str, str] | None = None,
 ) -> AnswerResponse:
+    repealed = repealed or {}
     citations = [
-        Citation.from_scored(h, documents[h.chunk.doc_id].meta)
+        Citation.from_scored(h, documents[h.chunk.doc_id].meta, repealed.get(h.chunk.doc_id))
         for h in cited_order(hits, found)[:CITATIONS]
     ]
     answer, highlight = None, None

@@ -22,11 +22,11 @@ from itertools import zip_longest
 from pathlib import Path, PurePath
 from typing import Any
 
+from corpus.bundled import derived
 from corpus.faq import FaqColumns, faq_documents, is_sheet, parse_columns
 from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
 from corpus.models import Document, DocumentMeta
 from corpus.normalize import detect_script, strip_invisible
-from corpus.scope import with_scope
 from index.backend import BackendStats, ChangeReport, Progress, SearchBackend
 from index.embedders import EmbedderError
 from index.errors import (
@@ -137,7 +137,7 @@ def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Docume
     meta = DocumentMeta(
         doc_id, meta.title, fields.issuer, fields.date, fields.doc_number, script, name
     )
-    return with_scope(Document(meta, doc.text))
+    return derived(Document(meta, doc.text))
 
 
 class QAService:
@@ -302,7 +302,7 @@ class QAService:
         with translated(InvalidDocumentError):
             columns = parse_columns(fields.columns) if fields.columns else None
             stem = fields.doc_id or doc_id_for(PurePath(name))
-            docs = [with_scope(d) for d in faq_documents(data, name, columns, stem)]
+            docs = [derived(d) for d in faq_documents(data, name, columns, stem)]
         version = self._change(lambda backend: backend.add(docs))
         with translated():
             counts = self._backend().chunk_counts()

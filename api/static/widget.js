@@ -267,6 +267,14 @@
     ".answer.items{padding:0;list-style:none;display:grid;gap:4px}",
     ".answer.items li{padding:4px 8px;border-left:3px solid var(--blue);background:var(--soft)}",
     ".refusal{margin:0 0 6px;font-size:18px;font-weight:600}",
+    ".validity{margin:4px 0 0;font-size:13px;color:var(--muted);display:flex;gap:6px;",
+    "flex-wrap:wrap;align-items:center}",
+    ".validity .badge{padding:0 6px;border-radius:4px;font-weight:600;border:1px solid}",
+    ".validity.in_force .badge{color:#1b6e35;border-color:#1b6e35;background:#eef8f0}",
+    ".validity.expired .badge,.validity.repealed .badge{color:#a11d1d;border-color:#a11d1d;",
+    "background:#fdeeee}",
+    ".validity.draft .badge,.validity.not_yet .badge{color:#7a5300;border-color:#7a5300;",
+    "background:#fff6e0}",
     ".understood{margin:0 0 8px;font-size:14px;color:var(--muted);display:flex;flex-wrap:wrap;",
     "gap:4px 10px;align-items:center}",
     ".linkish{border:0;background:none;padding:2px 0;color:var(--blue);text-decoration:underline;",
@@ -702,6 +710,26 @@
     body.appendChild(h("div", { class: "sources" }, [h("h3", { text: heading }), list]));
   }
 
+  /* Whether the cited document is in force: 现行有效 / 已失效 / 已废止, with its dates. */
+  var VALIDITY = {
+    in_force: "现行有效",
+    expired: "已失效",
+    repealed: "已废止",
+    draft: "征求意见稿",
+    not_yet: "尚未施行",
+  };
+
+  function badge(validity) {
+    if (!validity || !VALIDITY[validity.status]) return null;
+    var dates = [];
+    if (validity.effective_from) dates.push(validity.effective_from + " 起施行");
+    if (validity.expires_on) dates.push("有效期至 " + validity.expires_on);
+    return h("div", { class: "validity " + validity.status }, [
+      h("span", { class: "badge", text: VALIDITY[validity.status] }),
+      dates.length ? h("span", { class: "dates", text: dates.join("，") }) : null,
+    ]);
+  }
+
   function card(turn, citation, i, highlight) {
     var key = "card-" + i;
     var open = !!turn.expanded[i];
@@ -732,6 +760,7 @@
           h("div", { class: "doc" }, [h("span", { class: "sr", text: "来源 " + (i + 1) + "：" }), "《" + show(citation.title) + "》"]),
           h("div", { class: "sec", text: show(citation.section) }),
           citation.unit ? h("div", { class: "unit", text: "处理单位：" + show(citation.unit) }) : null,
+          badge(citation.validity),
         ]),
       ]),
       citation.context && !row ? h("p", { class: "ctx", text: "表头：" + show(citation.context) }) : null,

@@ -58,6 +58,13 @@ def test_ask_contract(client: TestClient) -> None:
     ).json()
     assert set(body) >= ANSWER_FIELDS
     assert len(body["citations"]) <= 2
+    # The bundled plans state no 施行 or 有效期 clause: in force, dates unknown.
+    assert body["citations"][0]["validity"] == {
+        "status": "in_force",
+        "effective_from": None,
+        "expires_on": None,
+        "repealed_by": None,
+    }
     if not body["refused"]:
         assert body["sentence"] in body["citations"][0]["text"]
 

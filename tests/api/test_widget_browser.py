@@ -175,6 +175,7 @@ def test_question_gets_answer_sentence_and_source_card(browser: Browser, service
     expect(first.locator(".doc")).to_contain_text("《黑龙江省“十四五”科技创新规划》")
     expect(first.locator(".sec")).to_contain_text("三、发展目标")
     expect(first.locator("mark.hl-answer")).to_have_text("500亿元")
+    expect(first.locator(".validity .badge")).to_have_text("现行有效")
     assert article.locator("li.card").count() >= 3
     shoot(page, "widget-desktop.png")
     toggle = first.get_by_role("button", name="展开全文")
@@ -485,4 +486,30 @@ def test_follow_up_is_understood_in_context_and_new_topic_clears_it(
     expect(page.get_by_role("separator")).to_have_text("— 新话题 —")
     fresh = ask(page, "那2026年呢？", turn=3)
     expect(fresh.locator(".understood")).to_have_count(0)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+EXPIRED_MEASURES = (
+    "某市见习补贴办法\n第一条 见习补贴标准为每人每月2000元。\n"
+    "第二条 本办法自2018年3月1日起施行，有效期3年。\n"
+)
+
+
+def test_source_card_says_a_document_has_expired(browser: Browser, service: str) -> None:
+    """A document whose own text says its 有效期 ran out: its card is badged 已失效 with
+    the dates the text states."""
+    upload = httpx.post(
+        f"{service}/v1/documents",
+        headers={"X-API-Key": KEY},
+        files={"file": ("jianxi.txt", EXPIRED_MEASURES.encode("utf-8"), "text/plain")},
+        data={"doc_id": "test-expired-measures"},
+        timeout=120,
+    )
+    assert upload.status_code == 201, upload.text
+    page = open_widget(browser, service)
+    article = ask(page, "某市见习补贴标准是每月多少元")
+    card = article.locator('li.card[data-doc="test-expired-measures"]').first
+    expect(card.locator(".validity .badge")).to_have_text("已失效")
+    expect(card.locator(".validity .dates")).to_have_text("2018-03-01 起施行，有效期至 2021-02-28")
+    shoot(page, "widget-expired-badge.png")
     assert page.errors == []  # type: ignore[attr-defined]
