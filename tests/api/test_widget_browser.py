@@ -160,6 +160,19 @@ def ask(page: Page, question: str, turn: int = 0) -> Any:
     return article
 
 
+def upload(service: str, name: str, text: str, media_type: str, doc_id: str) -> Any:
+    """A document added through the API, as staff would: the reply's JSON."""
+    response = httpx.post(
+        f"{service}/v1/documents",
+        headers={"X-API-Key": KEY},
+        files={"file": (name, text.encode("utf-8"), media_type)},
+        data={"doc_id": doc_id},
+        timeout=120,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def shoot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))
@@ -443,15 +456,7 @@ KB_SHEET = (
 def test_steps_answer_is_a_list_on_a_phone(browser: Browser, service: str) -> None:
     """A how-to question on a knowledge-base sheet uploaded through the API: the steps
     as the entry writes them, one list item each, with the entry's 处理单位."""
-    upload = httpx.post(
-        f"{service}/v1/documents",
-        headers={"X-API-Key": KEY},
-        files={"file": ("kb.csv", KB_SHEET.encode("utf-8"), "text/csv")},
-        data={"doc_id": "kb-newborn"},
-        timeout=120,
-    )
-    assert upload.status_code == 201, upload.text
-    assert upload.json()["entries"] == 1
+    assert upload(service, "kb.csv", KB_SHEET, "text/csv", "kb-newborn")["entries"] == 1
     page = open_widget(browser, service, viewport=PHONE)
     article = ask(page, "孩子刚出生，医保参保登记怎么办理")
     steps = article.locator("ol.answer.items li")
@@ -498,14 +503,7 @@ EXPIRED_MEASURES = (
 def test_source_card_says_a_document_has_expired(browser: Browser, service: str) -> None:
     """A document whose own text says its 有效期 ran out: its card is badged 已失效 with
     the dates the text states."""
-    upload = httpx.post(
-        f"{service}/v1/documents",
-        headers={"X-API-Key": KEY},
-        files={"file": ("jianxi.txt", EXPIRED_MEASURES.encode("utf-8"), "text/plain")},
-        data={"doc_id": "test-expired-measures"},
-        timeout=120,
-    )
-    assert upload.status_code == 201, upload.text
+    upload(service, "jianxi.txt", EXPIRED_MEASURES, "text/plain", "test-expired-measures")
     page = open_widget(browser, service)
     article = ask(page, "某市见习补贴标准是每月多少元")
     card = article.locator('li.card[data-doc="test-expired-measures"]').first
