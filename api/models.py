@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from qa.conversation import MAX_TURNS, Turn
+from qa.conversation import ANSWER_CHARS, MAX_TURNS, Turn
 from qa.feedback import Rating
 from qa.models import Citation
 from qa.text import Script, strip_invisible
@@ -26,7 +26,7 @@ class HistoryTurn(BaseModel):
     """An earlier turn of the conversation, as the caller kept it."""
 
     question: str = Field(min_length=1, max_length=500, description="那一轮的问题")
-    answer: str | None = Field(None, max_length=1000, description="那一轮的答案")
+    answer: str | None = Field(None, max_length=ANSWER_CHARS, description="那一轮的答案")
     doc_id: str | None = Field(
         None, max_length=200, description="那一轮第一条引用的文档（可选：追问先在其中查找）"
     )
@@ -116,7 +116,7 @@ class ChatRequest(BaseModel):
             if message.role == "user" and text:
                 turns.append(Turn(text[:500]))
             elif message.role == "assistant" and turns and turns[-1].answer is None and text:
-                turns[-1] = Turn(turns[-1].question, text[:1000])
+                turns[-1] = Turn(turns[-1].question, text[:ANSWER_CHARS])
         if not turns:
             return "", []
         return turns[-1].question, turns[:-1][-MAX_TURNS:]

@@ -10,12 +10,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import jieba
-
 from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import fold_compact, strip_invisible
 from qa.confidence import answer_features, load_verifier
-from qa.conversation import Resolver, Turn, Understood
+from qa.conversation import Resolver, Turn, Understood, words_of
 from qa.engine import SearchEngine
 from qa.extract import excerpt, extract
 from qa.extract.excerpt import MAX_EXCERPT
@@ -194,7 +192,7 @@ def says(response: AnswerResponse, phrase: str) -> bool:
         return True
     cited = response.citations[0]
     said = fold_compact(f"{cited.title}{cited.section}{cited.text}")
-    words = [w for w in jieba.lcut(fold_compact(phrase)) if len(w) >= 2] or [fold_compact(phrase)]
+    words = words_of(fold_compact(phrase)) or [fold_compact(phrase)]
     return all(w in said for w in words)
 
 

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from corpus.faq import FaqColumns, parse_columns
 from corpus.loaders import CorpusError
-from qa.conversation import MAX_TURNS, Turn
+from qa.conversation import ANSWER_CHARS, MAX_TURNS, Turn
 from qa.errors import QAError
 from qa.models import AnswerResponse, SearchResponse
 from qa.service import QAService, translated
@@ -224,7 +224,7 @@ def history_of(item: dict[str, Any]) -> list[Turn]:
         turns.append(
             Turn(
                 question,
-                answer[:1000] if isinstance(answer, str) else None,
+                answer[:ANSWER_CHARS] if isinstance(answer, str) else None,
                 doc_id if isinstance(doc_id, str) else None,
             )
         )

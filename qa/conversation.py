@@ -29,6 +29,7 @@ from corpus.normalize import (
 from qa.question import YEAR, classify
 
 MAX_TURNS = 10
+ANSWER_CHARS = 1000  # of an earlier turn's answer kept as context
 # A follow-up longer than this names its own subject unless it points back.
 SHORT_FOLLOW_UP = 16
 _OPENERS = re.compile(r"^(?:那么|那|那如果|如果是|还有|另外|再问一下|请问|那请问)[，,\s]*")
@@ -139,35 +140,46 @@ class Resolver:
     def __init__(
         self, names: Mapping[str, Sequence[str]], documents_named: Callable[[str], Sequence[str]]
     ) -> None:
+        self.ids_by_name: dict[str, set[str]] = {}
+        for doc_id, doc_names in names.items():
+            for name in doc_names:
+                self.ids_by_name.setdefault(name, set()).add(doc_id)
         # Longest first, so 科技振兴行动计划 is found before 行动计划.
-        self.names = sorted(
-            ((n, doc_id) for doc_id, ns in names.items() for n in ns), key=lambda p: -len(p[0])
-        )
+        self.names = sorted(self.ids_by_name, key=len, reverse=True)
         self.documents_named = documents_named
 
     def document_phrase(self, text: str) -> tuple[str, tuple[str, ...]]:
         """The document the text names, as it says it (with 里 / 中 after it), and its ids."""
         aligned = fold_aligned(text)
-        for name, doc_id in self.names:
+        for name in self.names:
             at = aligned.find(name)
             if at >= 0:
                 tail = re.match(r"(?:》)?(?:里面|里的|中的|里|中|上)?", aligned[at + len(name) :])
                 start = at - 1 if at > 0 and aligned[at - 1] == "《" else at
                 phrase = text[start : at + len(name) + (tail.end() if tail else 0)]
-                return phrase, tuple(sorted({d for n, d in self.names if n == name} | {doc_id}))
+                return phrase, tuple(sorted(self.ids_by_name[name]))
         return "", ()
 
-    def frame(self, text: str) -> Frame:
-        text = _clean(text)
+    def named_and_dated(self, text: str) -> tuple[str, tuple[str, ...], str, str]:
+        """The document the text names (and its ids), its year phrase, and the rest."""
         document, doc_ids = self.document_phrase(text)
         rest = _remove(text, document)
         year = _year_phrase(rest)
-        subject, ask = split_ask(_remove(rest, year))
+        return document, doc_ids, year, _remove(rest, year)
+
+    def frame(self, text: str) -> Frame:
+        document, doc_ids, year, rest = self.named_and_dated(_clean(text))
+        subject, ask = split_ask(rest)
         return Frame(document, year, subject, ask, doc_ids)
 
     def understand(self, question: str, history: Sequence[Turn]) -> Understood:
+        return self.understand_after(question, self.previous_frame(history), history)
+
+    def understand_after(
+        self, question: str, previous: Frame | None, history: Sequence[Turn]
+    ) -> Understood:
+        """`question` read against the frame of the turn before it (None: the first)."""
         text = strip_invisible(question).strip()
-        previous = self.previous_frame(history)
         if previous is None:
             return Understood(text)
         understood = self.follow(text, previous)
@@ -188,15 +200,17 @@ class Resolver:
         return tuple(self.documents_named(turn.answer or ""))
 
     def previous_frame(self, history: Sequence[Turn]) -> Frame | None:
-        """The frame of the last turn, itself understood against the turns before it."""
-        standalone: str | None = None
+        """The frame of the last turn, each turn understood against the one before it,
+        oldest first: once each, so ten turns cost ten readings."""
+        frame: Frame | None = None
         earlier: list[Turn] = []
         for turn in history[-MAX_TURNS:]:
             if not turn.question.strip():
                 continue
-            standalone = self.understand(turn.question, earlier).question
+            standalone = self.understand_after(turn.question, frame, earlier).question
             earlier.append(Turn(standalone, turn.answer, turn.doc_id))
-        return self.frame(standalone) if standalone else None
+            frame = self.frame(standalone)
+        return frame
 
     def follow(self, text: str, previous: Frame) -> Understood | None:
         """The follow-up rewritten with the previous frame's slots, or None for a
@@ -282,14 +296,11 @@ class Resolver:
         if not own:
             return True
         said = fold_aligned(previous.text())
-        return len(text) <= SHORT_FOLLOW_UP and all(w in said for w in _words(own))
+        return len(text) <= SHORT_FOLLOW_UP and all(w in said for w in words_of(own))
 
     def complete(self, text: str, previous: Frame) -> Understood:
         """The previous subject (and its document and year) put before the follow-up."""
-        document, doc_ids = self.document_phrase(text)
-        rest = _remove(text, document)
-        year = _year_phrase(rest)
-        rest = _remove(rest, year)
+        document, doc_ids, year, rest = self.named_and_dated(text)
         # A subject that was itself only asking words (印发日期) is none to carry.
         subject = previous.subject if ATTRIBUTES.sub("", fold_aligned(previous.subject)) else ""
         carried = ["subject"] if subject else []
@@ -348,7 +359,8 @@ def _subject_after(text: str, pairs: Sequence[jieba.posseg.pair], ask_at: int) -
     return subject, text[: offsets[at]] + text[offsets[end] :]
 
 
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
+    """jieba's words of two characters or more: what a text must say to say `text`."""
     return [w for w in jieba.lcut(text) if len(w) >= 2]
 
 
@@ -379,13 +391,17 @@ def _actual_ask(ask: str) -> str:
 
 
 def _carried(previous: Frame, *slots: str) -> tuple[str, ...]:
-    present = {
-        "document": bool(previous.document),
-        "year": bool(previous.year),
-        "subject": bool(previous.subject),
-        "ask": bool(previous.ask),
-    }
-    return tuple(s for s in slots if present[s])
+    """The slots, of document / year / subject / ask, the previous frame has."""
+    return tuple(s for s in slots if getattr(previous, s))
 
 
-__all__ = ["MAX_TURNS", "Frame", "Resolver", "Turn", "Understood", "split_ask"]
+__all__ = [
+    "ANSWER_CHARS",
+    "MAX_TURNS",
+    "Frame",
+    "Resolver",
+    "Turn",
+    "Understood",
+    "split_ask",
+    "words_of",
+]

@@ -103,6 +103,22 @@ def test_chained_follow_ups_build_on_each_other(resolver: Resolver) -> None:
     assert text == "行动计划里化工技术牵头单位"
 
 
+def test_each_earlier_turn_is_read_once(
+    resolver: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten turns of history cost ten readings, not one per subset of them (2**10), and an
+    earlier follow-up's standalone question is not read as a follow-up again."""
+    calls = []
+    follow = Resolver.follow
+    monkeypatch.setattr(Resolver, "follow", lambda self, *a: calls.append(a) or follow(self, *a))
+    turns = ["到2025年技术合同成交额目标是多少", "那2026年呢", "高新技术企业呢", "2020年呢"]
+    turns += ["配合单位呢", "那2025年呢", "专利授权量呢", "2015年呢", "这个由哪个部门牵头"]
+    turns += ["2026年呢"]
+    result = resolver.understand("那2025年呢", [Turn(q) for q in turns])
+    assert len(calls) == len(turns)  # the nine follow-ups of the history, and this one
+    assert result.question == "2025年专利授权量由哪个部门牵头"
+
+
 def test_previous_answer_names_the_cited_document(resolver: Resolver) -> None:
     answer = "550亿元——《黑龍江省科技振興行動計畫(2022—2026年)》二、主要目標"
     result = resolver.understand("那2025年呢", [Turn("到2026年技术合同成交额要达到多少", answer)])
