@@ -52,6 +52,18 @@ class SectionPath:
         return asked[-1] if asked else ""
 
     @property
+    def in_entry(self) -> bool:
+        """The passage answers a knowledge-base entry: a document whose title is the
+        question it answers."""
+        return bool(self.levels) and self.levels[0] == ENTRY_LEVEL
+
+    @property
+    def entry_answer(self) -> bool:
+        """The passage is an entry's answer itself, under no heading of its own: a hotline
+        answer, not an item of a guide that is filed as one entry."""
+        return self.levels == (ENTRY_LEVEL,)
+
+    @property
     def root_question(self) -> str:
         """The outermost question above the passage: its entry's, or its pair's."""
         asked = self.questions()

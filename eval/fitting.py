@@ -30,6 +30,30 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return means, scales, weights, bias
 
 
+def fit_listwise(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Weights that rank each group's relevant rows first: the softmax over a group's rows
+    (one question's candidates) fitted to put its mass on the relevant ones. For ordering
+    only, so the bias is 0."""
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales == 0] = 1.0
+    z = (x - means) / scales
+    keep = np.isin(groups, np.unique(groups[y > 0]))  # a group with no relevant row says nothing
+    z, y, groups = z[keep], y[keep], groups[keep]
+    _, index = np.unique(groups, return_inverse=True)
+    count = index.max() + 1
+    target = y / np.bincount(index, weights=y, minlength=count)[index]
+    weights = np.zeros(x.shape[1])
+    for _ in range(STEPS):
+        s = z @ weights
+        s = np.exp(s - np.max(s))
+        p = s / np.bincount(index, weights=s, minlength=count)[index]
+        weights -= RATE * (z.T @ (p - target) / count + L2 * weights / count)
+    return means, scales, weights, 0.0
+
+
 def best_threshold(
     scores: np.ndarray, y: np.ndarray, cost: float, max_withheld: float = 1.0
 ) -> float:
@@ -54,7 +78,7 @@ def best_threshold(
 Collect = Callable[[Path, Sequence[GoldQuestion], list[list[float]], list[int]], None]
 
 
-def sets_parser(description: str, out: Path) -> argparse.ArgumentParser:
+def sets_parser(description: str, out: Path | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--set", nargs=2, action="append", metavar=("DATA_DIR", "GOLD"))
     parser.add_argument("--out", type=Path, default=out)

@@ -32,6 +32,8 @@ class GoldQuestion(BaseModel):
     type: str = Field("unknown", max_length=40)
     # The answer kind a right answer has (figure, entity, date, list, steps, passage).
     kind: str | None = Field(None, max_length=20)
+    # The document holding the answer, where the set says (a knowledge base's entry).
+    doc_id: str | None = Field(None, max_length=200)
     # A dialogue's turn: its dialogue, its place (0 = first) and what it means alone.
     dialogue: str | None = Field(None, max_length=200)
     turn: int = Field(0, ge=0)

@@ -7,6 +7,7 @@ ingest, and the years they speak of), never from a list tuned to particular docu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from corpus.models import Chunk, Document
@@ -77,6 +78,16 @@ def other_level(asked: str, said: str) -> bool:
     return bool(levels) and bool(stated) and not levels & stated
 
 
+ONE_HOME_SHARE = 2 / 3  # of the documents naming their place, those naming the same one
+
+
+def one_home(homes: Sequence[tuple[str, ...]]) -> bool:
+    """Most documents that name the place they are the policy of name the same place."""
+    placed = [h for h in homes if h]
+    counts = Counter(r for h in placed for r in set(h))
+    return bool(counts) and counts.most_common(1)[0][1] >= ONE_HOME_SHARE * len(placed)
+
+
 class RefusalRules:
     """Built once per index snapshot: what its documents cover."""
 
@@ -87,10 +98,24 @@ class RefusalRules:
         metas = [with_scope(d).meta for d in documents.values()]
         self.home = {r for m in metas for r in m.regions}
         self.mentioned = {p for m in metas for p in m.places}
+        self.homes = {m.doc_id: m.regions for m in metas}
+        self.homeless = {d for d, regions in self.homes.items() if not regions}
+        self.one_government = one_home([m.regions for m in metas])
+
+    def placeless_entry(self, chunk: Chunk) -> bool:
+        """A knowledge-base entry that names no place, in a corpus that is one government's
+        (most documents that name their place name the same): a city's service answers
+        seldom name their city, and a district a citizen names need not appear anywhere.
+        In a corpus of many places' entries, one naming none may be any place's."""
+        return self.one_government and chunk.section.in_entry and chunk.doc_id in self.homeless
 
     def reason(self, question: Question, hits: Sequence[ScoredChunk]) -> str | None:
         asked = question.places
-        if asked and not asked & self.mentioned:
+        if (
+            asked
+            and not asked & self.mentioned
+            and not (hits and self.placeless_entry(hits[0].chunk))
+        ):
             return "out_of_scope_region"  # no loaded document so much as names it
         if not hits:
             return "no_evidence"
@@ -115,9 +140,16 @@ class RefusalRules:
     def passage_out_of_scope(self, question: Question, chunk: Chunk) -> bool:
         """A question about a region that no loaded document is the policy of (吉林's
         target, asked of a document that names 吉林 once as a partner) is answered only
-        by a passage that itself names the region."""
+        by a passage that itself names the region. A knowledge-base entry answers for the
+        place of its own document, or for the place it names: in a corpus of many
+        places' service answers, 施甸's question is not answered by 揭阳's entry."""
         asked = question.places
-        if not asked or asked & self.home:
+        if not asked or self.placeless_entry(chunk):
+            return False
+        if chunk.section.in_entry:
+            if asked & set(self.homes.get(chunk.doc_id, ())):
+                return False
+        elif asked & self.home:
             return False
         where = fold(" ".join([chunk.section.display(), chunk.context or "", chunk.text]))
         return not any(region in where for region in asked)

@@ -42,6 +42,12 @@ FEATURES: tuple[str, ...] = (
     "length",  # characters, over 300
 )
 SHIPPED = RESOURCES / "reranker.json"
+# Passages answering a stored question (a knowledge-base entry, a 问/答 pair) are ranked by
+# a model of their own, fitted with the entry as the label: the passage model, fitted on
+# policy passages, ranks the sibling entries of one subject worse than plain fusion does
+# (kb-dev first document 0.73 against 0.77 unreranked).
+ENTRY_FEATURES: tuple[str, ...] = (*FEATURES, "intent_agreement")
+SHIPPED_ENTRIES = RESOURCES / "entry_reranker.json"
 
 
 @dataclass(frozen=True)
@@ -99,32 +105,74 @@ def candidate_features(query: Query, hit: ScoredChunk, rank: int) -> list[float]
 
 
 class Reranker:
-    def __init__(self, model: LogisticModel, tokenizer: Tokenizer) -> None:
+    def __init__(
+        self, model: LogisticModel, tokenizer: Tokenizer, entries: LogisticModel | None = None
+    ) -> None:
         self.model = model
+        self.entries = entries
         self.tokenizer = tokenizer
 
     def rerank(self, text: str, hits: Sequence[ScoredChunk]) -> list[ScoredChunk]:
         """The candidates, best first by the model; ties keep the fused order. `score`
-        becomes the model's probability that the passage holds the answer, so scores
-        still fall with rank. A backend that does not report each retriever's ranks
-        (Milvus fuses inside the server) is left in its own order: the model was fitted
-        with them."""
+        becomes the model's probability that the passage at that place holds the answer,
+        so scores still fall with rank. A backend that does not report each retriever's
+        ranks (Milvus fuses inside the server) is left in its own order: the models were
+        fitted with them."""
         if not any(h.bm25_rank is not None or h.dense_rank is not None for h in hits):
             return list(hits)
         query = Query.read(text, self.tokenizer)
         intent = asked_intent(text)
-        scored = [
+        rows = [candidate_features(query, hit, rank) for rank, hit in enumerate(hits)]
+        scored = sorted(
             (
-                self.model.confidence(candidate_features(query, hit, rank))
-                + INTENT_WEIGHT * intent_agreement(intent, hit.chunk),
-                rank,
-                hit,
-            )
-            for rank, hit in enumerate(hits)
-        ]
-        ordered = sorted(scored, key=lambda s: (-s[0], s[1]))
+                (
+                    self.model.confidence(row)
+                    + INTENT_WEIGHT * intent_agreement(intent, hits[rank].chunk),
+                    rank,
+                )
+                for rank, row in enumerate(rows)
+            ),
+            key=lambda s: (-s[0], s[1]),
+        )
+        order = [rank for _, rank in scored]
+        if self.entries is not None:
+            order = self.entries_reordered(intent, hits, rows, order)
         # The intent's edge may lift a probability past 1; a score stays within it.
-        return [replace(hit, score=round(min(1.0, p), 4) or 1e-4) for p, _, hit in ordered]
+        return [
+            replace(hits[r], score=round(min(1.0, p), 4) or 1e-4)
+            for r, (p, _) in zip(order, scored, strict=True)
+        ]
+
+    def entries_reordered(
+        self,
+        intent: str | None,
+        hits: Sequence[ScoredChunk],
+        rows: Sequence[list[float]],
+        order: list[int],
+    ) -> list[int]:
+        """`order` with knowledge-base entries reordered, among the places their passages
+        hold, by the entry model: the passage model still decides where entries stand
+        among policy passages and which of one entry's passages comes first, the entry
+        model (fitted with entries as labels) which entry comes first."""
+        assert self.entries is not None
+        places = [i for i, r in enumerate(order) if hits[r].chunk.section.in_entry]
+        by_entry: dict[str, list[int]] = {}
+        for i in places:
+            by_entry.setdefault(hits[order[i]].chunk.doc_id, []).append(order[i])
+        best = {
+            doc_id: max(
+                self.entries.logit([*rows[r], intent_agreement(intent, hits[r].chunk)])
+                for r in ranks
+            )
+            for doc_id, ranks in by_entry.items()
+        }
+        ranked = [
+            r for doc_id in sorted(by_entry, key=lambda d: -best[d]) for r in by_entry[doc_id]
+        ]
+        reordered = list(order)
+        for place, r in zip(places, ranked, strict=True):
+            reordered[place] = r
+        return reordered
 
 
 # What a question asks for, read off its asking words; a knowledge base keeps one entry
@@ -143,7 +191,7 @@ INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("whether", r"能不能|可不可以|是否|可以吗|能吗|吗[？?]?$"),
     )
 )
-INTENT_WEIGHT = 0.08  # beside a probability: decides between entries of one subject
+INTENT_WEIGHT = 0.08  # beside a probability: decides between answers to stored questions
 
 
 @lru_cache(maxsize=4096)  # stored questions recur in every search that retrieves them
@@ -160,9 +208,21 @@ def intent_agreement(intent: str | None, chunk: Chunk) -> float:
     return 1.0 if asked and intent and asked_intent(asked) == intent else 0.0
 
 
-def load_reranker(tokenizer: Tokenizer, path: Path | None = None) -> Reranker | None:
+def load_reranker(
+    tokenizer: Tokenizer, path: Path | None = None, entries: Path | None = None
+) -> Reranker | None:
     model = load_model(path or SHIPPED, FEATURES)
-    return Reranker(model, tokenizer) if model else None
+    entry_path = entries or SHIPPED_ENTRIES
+    entry_model = load_model(entry_path, ENTRY_FEATURES) if entry_path.exists() else None
+    return Reranker(model, tokenizer, entry_model) if model else None
 
 
-__all__ = ["FEATURES", "POOL", "Query", "Reranker", "candidate_features", "load_reranker"]
+__all__ = [
+    "ENTRY_FEATURES",
+    "FEATURES",
+    "POOL",
+    "Query",
+    "Reranker",
+    "candidate_features",
+    "load_reranker",
+]

@@ -69,11 +69,19 @@ def usable_hits(
 ) -> list[tuple[int, ScoredChunk]]:
     """Passages sharing enough of the question's keywords and naming what it quotes.
     Keywords of the passage's document name (宜春市, 2022年 of 宜春市2022年…公报) are
-    said by every passage of it: they tell none apart, and the share counts the others."""
+    said by every passage of it: they tell none apart, and the share counts the others.
+    A knowledge-base entry's title is the question its answer answers, which tells it
+    from its sibling entries: its keywords count there; the places a citizen names are not its words
+    (whether an entry may answer for a place is the refusal rules' to say)."""
     usable = []
+    unplaced = [k for k in question.keywords if not any(p in k or k in p for p in question.places)]
     for rank, hit in enumerate(hits):
         context = fold_compact(context_of(hit.chunk))
-        own = beyond_title(question.keywords, documents.get(hit.chunk.doc_id))
+        own = (
+            unplaced or question.keywords
+            if hit.chunk.section.entry_answer
+            else beyond_title(question.keywords, documents.get(hit.chunk.doc_id))
+        )
         if keyword_overlap(own, context) < MIN_OVERLAP:
             continue
         if all(n in context for n in question.named):

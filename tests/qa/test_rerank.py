@@ -90,3 +90,30 @@ def test_an_entry_asking_what_the_question_asks_gets_the_edge() -> None:
     # A passage of a plain document answers no stored question: no edge either way.
     plain = Chunk(ChunkId("d#0"), "d", SectionPath(("一、总则",), (1,)), "正文。", 0, 3)
     assert intent_agreement("amount", plain) == 0.0
+
+
+def test_the_entry_model_orders_entries_among_the_places_they_hold() -> None:
+    from corpus.models import ENTRY_LEVEL
+
+    def entry_hit(question: str, n: int) -> ScoredChunk:
+        section = SectionPath((question,), (ENTRY_LEVEL,))
+        chunk = Chunk(ChunkId(f"kb{n}#0"), f"kb{n}", section, "正文。", 0, 3)
+        return ScoredChunk(chunk, 0.9, bm25_rank=n, dense_rank=n)
+
+    n = len(FEATURES)
+    by_rank = LogisticModel(
+        [0.0] * n, [1.0] * n, [-10.0 if f == "fused_rank" else 0.0 for f in FEATURES], 0.0
+    )
+    by_intent = LogisticModel([0.0] * (n + 1), [1.0] * (n + 1), [0.0] * n + [1.0], 0.0)
+    hits = [
+        hit("推动科技成果转化。", 0),
+        entry_hit("失业保险金能领到多少钱？", 1),
+        entry_hit("失业保险金能领多久？", 2),
+    ]
+    ranked = Reranker(by_rank, TOKENIZER, by_intent).rerank("失业金最长能领多久", hits)
+    # The policy passage keeps the first place the passage model gave it; the entry
+    # asking what the question asks takes the entries' first place.
+    assert [h.chunk.doc_id for h in ranked] == ["d", "kb2", "kb1"]
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+    alone = Reranker(by_rank, TOKENIZER).rerank("失业金最长能领多久", hits)
+    assert [h.chunk.doc_id for h in alone] == ["d", "kb1", "kb2"]
