@@ -1,4 +1,5 @@
-"""Internal document routes (X-API-Key): list, inspect, upload, delete.
+"""Internal document routes (X-API-Key): list, inspect, upload, delete, a document's
+versions, and its validity set by hand.
 
 A change is written to the search backend in a worker thread while queries keep being
 answered from the old snapshot; the service then switches to the new version in one
@@ -9,11 +10,32 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ApiKeyDep, StateDep
+from corpus.models import ValidityStatus
 from qa.service import UploadFields, upload_name
+
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class ValidityPatch(BaseModel):
+    """The validity fields to set; one given as null is cleared (status null: follows
+    from the dates again)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"expires_on": "2025-12-31"}, {"status": "repealed"}]},
+    )
+
+    effective_from: str | None = Field(None, pattern=ISO_DAY, description="施行日期")
+    expires_on: str | None = Field(None, pattern=ISO_DAY, description="有效期至")
+    status: ValidityStatus | None = Field(None, description="手工设定的状态")
+    supersedes: list[str] | None = Field(None, max_length=50, description="它废止的文件标题")
+    repealed_by: str | None = Field(None, max_length=200, description="废止它的文件 id")
+
 
 router = APIRouter(prefix="/v1/documents", tags=["internal"])
 
@@ -28,6 +50,23 @@ async def get_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[st
     return await run_in_threadpool(state.qa.document, doc_id)
 
 
+@router.get("/{doc_id}/versions", summary="文档的各个版本（最早的在前）及各自的有效期")
+async def document_versions(doc_id: str, state: StateDep, _key: ApiKeyDep) -> list[dict[str, Any]]:
+    return await run_in_threadpool(state.qa.versions, doc_id)
+
+
+@router.patch("/{doc_id}", summary="手工设定文档的有效期与状态，并发布新索引")
+async def patch_document(
+    doc_id: str, body: ValidityPatch, state: StateDep, _key: ApiKeyDep
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        raise HTTPException(422, "give at least one of: " + ", ".join(ValidityPatch.model_fields))
+    if "supersedes" in changes:
+        changes["supersedes"] = tuple(changes["supersedes"] or ())
+    return await run_in_threadpool(state.qa.patch_validity, doc_id, changes)
+
+
 @router.post(
     "", status_code=201, summary="上传文档（txt/md/html/docx/pdf，或 csv/xlsx 问答表）并发布新索引"
 )
@@ -38,16 +77,25 @@ async def upload_document(
     doc_id: Annotated[str | None, Form(max_length=100, pattern=r"^[\w\-]+$")] = None,
     title: Annotated[str | None, Form(max_length=200)] = None,
     issuer: Annotated[str | None, Form(max_length=200)] = None,
-    date: Annotated[str | None, Form(max_length=20, pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    date: Annotated[str | None, Form(max_length=20, pattern=ISO_DAY)] = None,
     doc_number: Annotated[str | None, Form(max_length=100)] = None,
     columns: Annotated[
         str | None,
         Form(max_length=300, description="问答表的列：question=用户问题,answer=答案,unit=处理单位"),
     ] = None,
+    effective_from: Annotated[
+        str | None, Form(max_length=20, pattern=ISO_DAY, description="施行日期")
+    ] = None,
+    expires_on: Annotated[
+        str | None, Form(max_length=20, pattern=ISO_DAY, description="有效期至")
+    ] = None,
+    status: Annotated[ValidityStatus | None, Form(description="手工设定的状态")] = None,
 ) -> dict[str, Any]:
     name = upload_name(file.filename)  # checked before the body is read
     data = await file.read()
-    fields = UploadFields(doc_id, title, issuer, date, doc_number, columns)
+    fields = UploadFields(
+        doc_id, title, issuer, date, doc_number, columns, effective_from, expires_on, status
+    )
     return await run_in_threadpool(state.qa.add_upload, data, name, fields)
 
 

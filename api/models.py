@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -37,6 +38,9 @@ class HistoryTurn(BaseModel):
         return Turn(self.question, self.answer, self.doc_id)
 
 
+AS_OF = "只用这一天有效的文件（YYYY-MM-DD，默认今天）：问过去的规定时用"
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -52,6 +56,7 @@ class AskRequest(BaseModel):
         max_length=MAX_TURNS,
         description="此前的对话轮次（最早的在前，最多10轮）：追问据此理解",
     )
+    as_of: date | None = Field(None, description=AS_OF)
 
     _visible = field_validator("question")(visible_text)
 
@@ -67,6 +72,7 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=500, description="检索词或问题，最多500字")
     top_k: int | None = Field(None, ge=1, le=20)
     doc_ids: list[str] | None = Field(None, max_length=20)
+    as_of: date | None = Field(None, description=AS_OF)
 
     _visible = field_validator("query")(visible_text)
 

@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
@@ -48,10 +49,14 @@ async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
 
 
 async def answer_from_generation(
-    state: ServiceState, question: str, doc_ids: list[str] | None, history: Sequence[Turn] = ()
+    state: ServiceState,
+    question: str,
+    doc_ids: list[str] | None,
+    history: Sequence[Turn] = (),
+    as_of: date | None = None,
 ) -> tuple[AnswerResponse, str]:
     response, generation = await in_worker(
-        state, lambda: state.qa.ask_versioned(question, doc_ids=doc_ids, history=history)
+        state, lambda: state.qa.ask_versioned(question, doc_ids, None, history, as_of)
     )
     if response.refused:
         state.metrics.refusals.labels(response.reason or "unknown").inc()
@@ -59,9 +64,13 @@ async def answer_from_generation(
 
 
 async def answer(
-    state: ServiceState, question: str, doc_ids: list[str] | None, history: Sequence[Turn] = ()
+    state: ServiceState,
+    question: str,
+    doc_ids: list[str] | None,
+    history: Sequence[Turn] = (),
+    as_of: date | None = None,
 ) -> AnswerResponse:
-    return (await answer_from_generation(state, question, doc_ids, history))[0]
+    return (await answer_from_generation(state, question, doc_ids, history, as_of))[0]
 
 
 @router.get("/healthz", tags=["ops"])
@@ -99,7 +108,7 @@ async def ask(
     body: AskRequest, state: StateDep, _limit: RateLimitDep, http: Response
 ) -> AnswerResponse:
     response, generation = await answer_from_generation(
-        state, body.question, body.doc_ids, body.turns()
+        state, body.question, body.doc_ids, body.turns(), body.as_of
     )
     http.headers["X-Index-Generation"] = generation  # which whole generation answered
     if body.top_k is not None:
@@ -119,7 +128,7 @@ def sse(event: str, data: Any) -> str:
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE 事件流"}},
 )
 async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) -> StreamingResponse:
-    response = await answer(state, body.question, body.doc_ids, body.turns())
+    response = await answer(state, body.question, body.doc_ids, body.turns(), body.as_of)
 
     def events() -> Iterator[str]:
         yield sse("citations", [c.model_dump() for c in response.citations])
@@ -143,7 +152,7 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
 @router.post("/v1/search", tags=["public"], summary="检索：按相关度排序的原文段落")
 async def search(body: SearchRequest, state: StateDep, _limit: RateLimitDep) -> SearchResponse:
     return await in_worker(
-        state, lambda: state.qa.search(body.query, k=body.top_k, doc_ids=body.doc_ids)
+        state, lambda: state.qa.search(body.query, body.top_k, body.doc_ids, None, body.as_of)
     )
 
 

@@ -82,8 +82,9 @@ class SectionPath:
 
 
 # in_force, expired (its 有效期 ran out), repealed (废止, by hand or by a newer loaded
-# document), draft (征求意见稿: set by hand), not_yet (its 施行 date is still to come).
-ValidityStatus = Literal["in_force", "expired", "repealed", "draft", "not_yet"]
+# document), draft (征求意见稿: set by hand), not_yet (its 施行 date is still to come),
+# superseded (an earlier version of a document whose next version has taken over).
+ValidityStatus = Literal["in_force", "expired", "repealed", "draft", "not_yet", "superseded"]
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,19 @@ class DocumentMeta:
     status: ValidityStatus | None = None
     supersedes: tuple[str, ...] = ()
     repealed_by: str | None = None
+    # Versions (corpus/versions.py): this one's number, the day it was ingested, and for
+    # an earlier version kept beside the current one, the id it is a version of and the
+    # day the next version took over.
+    version: int = 1
+    ingested_on: str | None = None
+    version_of: str | None = None
+    superseded_on: str | None = None
 
     def __post_init__(self) -> None:
         # JSON gives lists; keep the value hashable and immutable like the rest.
         object.__setattr__(self, "aliases", tuple(self.aliases))
         object.__setattr__(self, "supersedes", tuple(self.supersedes))
-        for name in ("effective_from", "expires_on"):
+        for name in ("effective_from", "expires_on", "ingested_on", "superseded_on"):
             value = getattr(self, name)
             if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
                 raise ValueError(f"{name} must be a date YYYY-MM-DD, got {value!r}")

@@ -132,12 +132,22 @@ def with_validity(doc: Document) -> Document:
     return doc if filled == meta else Document(filled, doc.text)
 
 
-def status_on(meta: DocumentMeta, day: date, repealed_by: str | None = None) -> Status:
-    """The document's status on `day`: set by hand, else repealed when a loaded document
-    names it as repealed, else from its dates; unknown dates count as in force."""
+def status_on(
+    meta: DocumentMeta,
+    day: date,
+    repealed_by: str | None = None,
+    repealed_on: str | None = None,
+) -> Status:
+    """The document's status on `day`: set by hand, else superseded once its next
+    version took over, else repealed when a loaded document names it as repealed (from
+    the day that document took effect, `repealed_on`, when known), else from its dates;
+    unknown dates count as in force."""
     if meta.status:
         return meta.status
-    if meta.repealed_by or repealed_by:
+    if meta.superseded_on and date.fromisoformat(meta.superseded_on) <= day:
+        return "superseded"
+    repealed = bool(meta.repealed_by or repealed_by)
+    if repealed and (not repealed_on or date.fromisoformat(repealed_on) <= day):
         return "repealed"
     if meta.expires_on and date.fromisoformat(meta.expires_on) < day:
         return "expired"

@@ -43,7 +43,7 @@ def collect(
         if not q.graded or len(question_parts(q.question)) > 1:
             continue
         parsed = answerer.parser.parse(q.question)
-        read = answerer.read(parsed, None, None)
+        read = answerer.read(parsed)
         if read.found is None:
             continue
         got = fold_compact(read.found.answer)

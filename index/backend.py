@@ -101,6 +101,10 @@ class SearchBackend(Protocol):
 
     def stats(self) -> BackendStats: ...
 
+    def published_documents(self) -> dict[str, Document]:
+        """The documents stored now, read afresh (not this snapshot's); {} for none."""
+        ...
+
     def add(
         self,
         documents: Sequence[Document],

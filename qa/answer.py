@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from corpus.models import Chunk, Document, SectionPath
 from corpus.normalize import fold_compact, strip_invisible
@@ -19,12 +20,14 @@ from qa.extract import excerpt, extract
 from qa.extract.excerpt import MAX_EXCERPT
 from qa.extract.passages import Evidence, Extraction, clauses_around
 from qa.models import AnswerResponse
-from qa.question import Question, QuestionParser, question_parts
+from qa.question import Question, QuestionKind, QuestionParser, question_parts, stated_years
 from qa.refusal import RefusalRules
 from qa.respond import joined, respond
+from qa.retrieval import Scope
 from qa.settings import RetrievalMode
 
 RETRIEVE_K = 8
+EVERYWHERE = Scope()
 
 
 class Answerer:
@@ -64,15 +67,36 @@ class Answerer:
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
         history: Sequence[Turn] = (),
+        as_of: date | None = None,
     ) -> AnswerResponse:
         """The answer to `question`, a follow-up of `history` (earlier turns, oldest
-        first) when it leans on them; `understood_as` says what was answered."""
+        first) when it leans on them; `understood_as` says what was answered. Only the
+        documents in force on `as_of` (today unless given) answer; a question only a
+        document no longer (or not yet) in force answers is refused as `not_in_force`,
+        citing it."""
         started = time.perf_counter()
         understood = self.resolver.understand(question, history) if history else None
+        in_force = self.engine.in_force(as_of or date.today())
+        response = self.ask_within(question, understood, Scope(doc_ids, in_force), mode, started)
+        if response.refused and in_force is not None:
+            others = frozenset(self.documents) - in_force
+            past = self.ask_within(question, understood, Scope(doc_ids, others), mode, started)
+            if not past.refused:
+                return refused(past, "not_in_force")
+        return response
+
+    def ask_within(
+        self,
+        question: str,
+        understood: Understood | None,
+        scope: Scope,
+        mode: RetrievalMode | None,
+        started: float,
+    ) -> AnswerResponse:
         if understood is None or not understood.follow_up:
-            response = self.ask_alone(question, doc_ids, mode, started)
+            response = self.ask_alone(question, scope, mode, started)
             return response.model_copy(update={"understood_as": response.question})
-        response, asked = self.ask_follow_up(understood, doc_ids, mode, started)
+        response, asked = self.ask_follow_up(understood, scope, mode, started)
         carried = [
             c for c in understood.carried if asked != understood.elsewhere or c != "document"
         ]
@@ -87,7 +111,7 @@ class Answerer:
     def ask_follow_up(
         self,
         understood: Understood,
-        doc_ids: Sequence[str] | None,
+        scope: Scope,
         mode: RetrievalMode | None,
         started: float,
     ) -> tuple[AnswerResponse, str]:
@@ -99,12 +123,12 @@ class Answerer:
         named = self.parser.plan(asked).doc_ids
         first = [d for d in understood.doc_ids if d in self.documents]
         response = None
-        if first and not doc_ids and not named:
-            response = self.ask_alone(asked, first, mode, started)
+        if first and not scope.doc_ids and not named:
+            response = self.ask_alone(asked, scope.within(first), mode, started)
         if response is None or response.refused:
-            response = self.ask_alone(asked, doc_ids, mode, started)
+            response = self.ask_alone(asked, scope, mode, started)
         if response.refused and understood.elsewhere:
-            elsewhere = self.ask_alone(understood.elsewhere, doc_ids, mode, started)
+            elsewhere = self.ask_alone(understood.elsewhere, scope, mode, started)
             if not elsewhere.refused:
                 response, asked = elsewhere, understood.elsewhere
         if not response.refused and not says(response, understood.must_say):
@@ -114,28 +138,62 @@ class Answerer:
     def ask_alone(
         self,
         question: str,
-        doc_ids: Sequence[str] | None,
+        scope: Scope,
         mode: RetrievalMode | None,
         started: float,
     ) -> AnswerResponse:
         parsed = self.parser.parse(question)
         parts = question_parts(parsed.text)
         if len(parts) > 1:
-            answered = [self.answer(self.parser.parse(p), doc_ids, mode, started) for p in parts]
+            answered = [self.answer(self.parser.parse(p), scope, mode, started) for p in parts]
             found = distinct_answers(answered)
             fits = sum(len(f.answer or "") + 1 for f in found) - 1 <= MAX_EXCERPT
             if fits and (len(found) > 1 or (found and found[0] is answered[0])):
                 return joined(parsed, found, started)
-        return self.answer(parsed, doc_ids, mode, started)
+        response = self.answer(parsed, scope, mode, started)
+        restated = self.restated(parsed, response, scope, mode, started)
+        return joined(parsed, restated, started) if len(restated) > 1 else response
+
+    def restated(
+        self,
+        question: Question,
+        response: AnswerResponse,
+        scope: Scope,
+        mode: RetrievalMode | None,
+        started: float,
+    ) -> list[AnswerResponse]:
+        """A figure asked with no year, that other documents in force restate for other
+        years (500亿元 by 2025 in a plan, 550亿元 by 2026 in the action plan after it):
+        each document's figure, earliest year first. Just `response` otherwise."""
+        if response.refused or question.kind != QuestionKind.QUANTITY or question.years:
+            return [response]
+        if scope.doc_ids or not response.sentence:
+            return [response]
+        if not target_years(response):
+            return [response]
+        found = [response]
+        cited = {c.doc_id for c in response.citations[:1]}
+        for doc_id in dict.fromkeys(c.doc_id for c in response.citations):
+            if doc_id in cited:
+                continue
+            other = self.answer(question, scope.within([doc_id]), mode, started)
+            said = target_years(other)
+            if other.refused or not said or other.answer in {f.answer for f in found}:
+                continue
+            if said & set().union(*(target_years(f) for f in found)):
+                continue  # the same year stated twice: not a restatement
+            found.append(other)
+            cited.add(doc_id)
+        return sorted(found, key=lambda f: min(target_years(f)))
 
     def answer(
         self,
         question: Question,
-        doc_ids: Sequence[str] | None,
+        scope: Scope,
         mode: RetrievalMode | None,
         started: float,
     ) -> AnswerResponse:
-        read = self.read(question, doc_ids, mode)
+        read = self.read(question, scope, mode)
         found, reason = read.found, read.reason
         if found is not None and self.doubted(question, read.evidence, found):
             # The short answer is doubted; steps or a list may still stand on their own
@@ -143,8 +201,8 @@ class Answerer:
             found = excerpt.extract(question, read.evidence) if question.asks else None
             reason = "low_confidence"
         reason = None if found is not None else reason or "no_evidence"
-        hits, repealed = read.evidence.hits, self.engine.repealed
-        return respond(question, hits, found, reason, self.documents, started, repealed)
+        hits = read.evidence.hits
+        return respond(question, hits, found, reason, self.documents, started, self.engine.validity)
 
     def doubted(self, question: Question, evidence: Evidence, found: Extraction) -> bool:
         """The verifier scores the answer too unlikely to be right to show it. It was
@@ -156,11 +214,13 @@ class Answerer:
         return not self.verifier.accepts(answer_features(question, evidence, judged))
 
     def read(
-        self, question: Question, doc_ids: Sequence[str] | None, mode: RetrievalMode | None
+        self, question: Question, scope: Scope = EVERYWHERE, mode: RetrievalMode | None = None
     ) -> Reading:
         """Retrieve, refuse what is out of scope, extract: everything before the verifier
         (which `eval.fit_verifier` fits on what this returns)."""
-        hits = self.engine.retriever.search_plan(question.plan, RETRIEVE_K, doc_ids, mode)
+        hits = self.engine.retriever.search_plan(
+            question.plan, RETRIEVE_K, scope.doc_ids, mode, scope.allowed
+        )
         evidence = Evidence(
             question, hits, self.documents, self.section_chunks, self.engine.backend.chunks_of
         )
@@ -184,6 +244,16 @@ class Answerer:
         ):
             return Reading(evidence, None, "out_of_scope_region")
         return Reading(evidence, found, None)
+
+
+def target_years(response: AnswerResponse) -> set[str]:
+    """The years an answer's figure is for: those its sentence states, else its passage's
+    (a table's header, the sentence after: 2025年，全省…)."""
+    said = stated_years(response.sentence or "")
+    if said or not response.citations:
+        return said
+    cited = response.citations[0]
+    return stated_years(f"{cited.section} {cited.context or ''}") or stated_years(cited.text)
 
 
 def says(response: AnswerResponse, phrase: str) -> bool:

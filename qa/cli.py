@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -30,6 +31,16 @@ EXPECTED_ERRORS = (QAError, ValueError, OSError)
 
 class UsageError(Exception):
     """Bad input from the user: reported on stderr with exit code 2."""
+
+
+def iso_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+AS_OF_HELP = "answer from the documents in force on this day (YYYY-MM-DD; default today)"
 
 
 def positive_int(value: str) -> int:
@@ -71,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--doc", action="append", dest="doc_ids", help="only this document id (repeatable)"
     )
     p_search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], help="retrieval mode")
+    p_search.add_argument("--as-of", type=iso_day, help=AS_OF_HELP)
 
     p_bench = sub.add_parser("bench", help="benchmark every stage at 1k/10k/100k chunks")
     p_bench.add_argument(
@@ -100,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON lines file of {id, question, history?}; '-' for stdin",
     )
     p_ask.add_argument("--doc", action="append", dest="doc_ids", help="only this document id")
+    p_ask.add_argument("--as-of", type=iso_day, help=AS_OF_HELP)
 
     p_eval = sub.add_parser("eval", help="run gold questions through qa ask and score them")
     p_eval.add_argument("--gold", type=Path, action="append", help="gold JSON lines (repeatable)")
@@ -210,6 +223,17 @@ def run_batch(path: Path, answer_one: Callable[[dict[str, Any]], BaseModel]) -> 
     return 0
 
 
+def as_of_of(item: dict[str, Any], default: date | None) -> date | None:
+    """A batch line's `as_of` (YYYY-MM-DD), else the command's `--as-of`."""
+    raw = item.get("as_of")
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else date.fromisoformat("")
+    except ValueError:
+        raise ValueError(f"as_of must be a date YYYY-MM-DD, got {raw!r}") from None
+
+
 def history_of(item: dict[str, Any]) -> list[Turn]:
     """A batch line's `history`: earlier turns {question, answer, doc_id?}, oldest first."""
     raw = item.get("history") or []
@@ -242,9 +266,34 @@ def check_query_or_batch(args: argparse.Namespace, name: str) -> None:
 EXCERPT_LABELS = {"steps": "办理步骤", "list": "所列事项", "passage": "原文摘录"}
 
 
+STATUS_WORDS = {
+    "expired": "已失效",
+    "repealed": "已废止",
+    "superseded": "已有新版本",
+    "not_yet": "尚未施行",
+    "draft": "是征求意见稿",
+}
+
+
+def not_in_force_sentence(response: AnswerResponse) -> str:
+    """Which document alone states the answer and why it is not given: it is no longer
+    (or not yet) in force, and what replaced it."""
+    cited = response.citations[0]
+    validity = cited.validity
+    status = STATUS_WORDS.get(validity.status, "不在有效期内") if validity else "不在有效期内"
+    replaced = (
+        f"，现行的是《{validity.replaced_by_title}》"
+        if validity and validity.replaced_by_title
+        else ""
+    )
+    return f"只有《{cited.title}》写到这一点，而该文件{status}{replaced}，故不作答。相关段落："
+
+
 def print_answer(response: AnswerResponse) -> None:
     label = EXCERPT_LABELS.get(response.answer_kind or "")
-    if response.refused:
+    if response.reason == "not_in_force":
+        print(not_in_force_sentence(response))
+    elif response.refused:
         print(f"文件中没有找到答案（{response.reason}）。最相关的段落：")
     elif label and response.answer:
         # The source's own steps or list, a line each, as the widget shows them.
@@ -252,6 +301,12 @@ def print_answer(response: AnswerResponse) -> None:
         for line in response.answer.splitlines():
             if line.strip():
                 print(f"  {line.strip()}")
+    elif response.answer_parts:
+        # Each document's figure with the document that states it (500亿元 by 2025 in
+        # one plan, 550亿元 by 2026 in the next).
+        print("答案:")
+        for part in response.answer_parts:
+            print(f"  {part.answer}  ——《{part.citation.title.strip('《》')}》: {part.sentence}")
     else:
         print(f"答案: {response.answer}")
         print(f"原文: {response.sentence}")
@@ -269,10 +324,13 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         return run_batch(
             args.batch,
             lambda item: service.ask(
-                item["question"], doc_ids=args.doc_ids, history=history_of(item)
+                item["question"],
+                args.doc_ids,
+                history=history_of(item),
+                as_of=as_of_of(item, args.as_of),
             ),
         )
-    response = service.ask(args.question, doc_ids=args.doc_ids)
+    response = service.ask(args.question, args.doc_ids, as_of=args.as_of)
     if args.json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
     else:
@@ -287,10 +345,10 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
         return run_batch(
             args.batch,
             lambda item: service.search(
-                item["question"], k=args.k, doc_ids=args.doc_ids, mode=args.mode
+                item["question"], args.k, args.doc_ids, args.mode, as_of_of(item, args.as_of)
             ),
         )
-    response = service.search(args.query, k=args.k, doc_ids=args.doc_ids, mode=args.mode)
+    response = service.search(args.query, args.k, args.doc_ids, args.mode, args.as_of)
     if args.json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
     else:

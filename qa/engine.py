@@ -6,19 +6,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from corpus.bundled import BUNDLED_DIR, load_documents
 from corpus.faq import FaqColumns
 from corpus.models import Document
-from corpus.validity import repealers
+from corpus.validity import Status, repealers, status_on
+from corpus.versions import versioned
 from index.backend import ChangeReport, SearchBackend
 from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, make_embedder
+from index.errors import DocumentExistsError, IndexStoreError
 from index.store import CACHE_FILE
 from index.tokenize import Tokenizer
-from qa.models import Citation, SearchResponse
+from qa.models import Citation, SearchResponse, Validity
 from qa.retrieval import HybridRetriever
 from qa.settings import RetrievalMode, Settings
 
@@ -59,6 +62,37 @@ def open_backend(
     return EmbeddedBackend(settings.data_dir, embedder, tokenizer, settings.chunk_max_chars)
 
 
+def stored_documents(backend: SearchBackend) -> dict[str, Document]:
+    """What the store holds now; nothing when it holds another embedder's index, which
+    an ingest replaces wholesale."""
+    try:
+        return backend.published_documents()
+    except IndexStoreError:
+        return {}
+
+
+def with_versions(backend: SearchBackend, documents: Sequence[Document]) -> list[Document]:
+    """`documents` numbered as versions of what the store holds under their ids, with
+    the earlier versions kept (corpus/versions.py)."""
+    return versioned(stored_documents(backend), documents, date.today())
+
+
+def add_versions(backend: SearchBackend, documents: Sequence[Document]) -> ChangeReport:
+    """Add `documents`; one under an id already stored becomes its newest version and
+    the stored one is kept as an earlier version. The same text again is a conflict."""
+    current = stored_documents(backend)
+    ids = {d.doc_id for d in documents}
+    if not ids & set(current):
+        return backend.add(documents)
+    same = sorted(
+        d.doc_id for d in documents if d.doc_id in current and current[d.doc_id].text == d.text
+    )
+    if same:
+        raise DocumentExistsError(f"document(s) exist with the same text: {', '.join(same)}")
+    others = [d for d in current.values() if d.doc_id not in ids and d.meta.version_of not in ids]
+    return backend.replace_all([*others, *versioned(current, documents, date.today())])
+
+
 @dataclass(frozen=True)
 class IngestResult:
     report: ChangeReport
@@ -93,7 +127,7 @@ def publish_documents(
     started = time.perf_counter()
     backend = open_backend(settings, embedder or embedder_from(settings), Tokenizer(), load=False)
     try:
-        report = backend.replace_all(documents, on_total, on_progress)
+        report = backend.replace_all(with_versions(backend, documents), on_total, on_progress)
     finally:
         backend.close()
     return IngestResult(report, time.perf_counter() - started)
@@ -127,18 +161,44 @@ class SearchEngine:
         """Which loaded documents a newer loaded one repeals, read once per snapshot."""
         return repealers({d: doc.meta for d, doc in self.backend.documents.items()})
 
+    def validity(self, doc_id: str) -> Validity:
+        """Whether `doc_id` is in force today, and what replaced it if not: the document
+        that repealed it, or for an earlier version the current one."""
+        documents = self.backend.documents
+        meta = documents[doc_id].meta
+        repealer = self.repealed.get(doc_id) or meta.repealed_by
+        successor = documents.get(repealer or meta.version_of or "")
+        return Validity.of(meta, repealer, successor.meta if successor else None)
+
+    def status_on(self, doc_id: str, day: date) -> Status:
+        documents = self.backend.documents
+        meta = documents[doc_id].meta
+        repealer = self.repealed.get(doc_id) or meta.repealed_by
+        by = documents.get(repealer or "")
+        return status_on(meta, day, repealer, by.meta.effective_from if by else None)
+
+    def in_force(self, day: date) -> frozenset[str] | None:
+        """The documents in force on `day`; None when every one is (nothing to filter)."""
+        documents = self.backend.documents
+        ids = frozenset(d for d in documents if self.status_on(d, day) == "in_force")
+        return None if len(ids) == len(documents) else ids
+
     def search(
         self,
         query: str,
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        as_of: date | None = None,
     ) -> SearchResponse:
+        """The passages that match `query`, of the documents in force on `as_of` (today
+        unless given)."""
         started = time.perf_counter()
-        hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode)
-        documents, repealed = self.backend.documents, self.repealed
+        allowed = self.in_force(as_of or date.today())
+        hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode, allowed=allowed)
+        documents = self.backend.documents
         results = [
-            Citation.from_scored(h, documents[h.chunk.doc_id].meta, repealed.get(h.chunk.doc_id))
+            Citation.from_scored(h, documents[h.chunk.doc_id].meta, self.validity(h.chunk.doc_id))
             for h in hits
         ]
         latency = round((time.perf_counter() - started) * 1000, 2)

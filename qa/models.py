@@ -13,21 +13,42 @@ from qa.retrieval import ScoredChunk
 
 
 class Validity(BaseModel):
-    """Whether the cited document is in force today (corpus/validity.py)."""
+    """Whether the cited document is in force today (corpus/validity.py), and what
+    replaced it when it is not (corpus/versions.py for versions)."""
 
-    status: ValidityStatus = Field(description="in_force, expired, repealed, draft or not_yet")
+    status: ValidityStatus = Field(
+        description="in_force, expired, repealed, draft, not_yet or superseded"
+    )
     effective_from: str | None = Field(None, description="施行日期, YYYY-MM-DD")
     expires_on: str | None = Field(None, description="有效期至, YYYY-MM-DD")
     repealed_by: str | None = Field(None, description="The loaded document that repealed it")
+    version: int = Field(1, description="The document's version number")
+    superseded_on: str | None = Field(
+        None, description="For an earlier version: the day the next one took over"
+    )
+    replaced_by: str | None = Field(
+        None, description="The document that repealed it, or its current version"
+    )
+    replaced_by_title: str | None = None
 
     @classmethod
-    def of(cls, meta: DocumentMeta, repealed_by: str | None = None) -> Validity:
+    def of(
+        cls,
+        meta: DocumentMeta,
+        repealed_by: str | None = None,
+        successor: DocumentMeta | None = None,
+    ) -> Validity:
         by = meta.repealed_by or repealed_by
+        repealed_on = successor.effective_from if successor and by else None
         return cls(
-            status=status_on(meta, date.today(), by),
+            status=status_on(meta, date.today(), by, repealed_on),
             effective_from=meta.effective_from,
             expires_on=meta.expires_on,
             repealed_by=by,
+            version=meta.version,
+            superseded_on=meta.superseded_on,
+            replaced_by=successor.doc_id if successor else None,
+            replaced_by_title=successor.title if successor else None,
         )
 
 
@@ -45,7 +66,7 @@ class Citation(BaseModel):
 
     @classmethod
     def from_scored(
-        cls, hit: ScoredChunk, meta: DocumentMeta, repealed_by: str | None = None
+        cls, hit: ScoredChunk, meta: DocumentMeta, validity: Validity | None = None
     ) -> Citation:
         chunk = hit.chunk
         return cls(
@@ -58,7 +79,7 @@ class Citation(BaseModel):
             score=hit.score,
             context=chunk.context,
             unit=meta.unit,
-            validity=Validity.of(meta, repealed_by),
+            validity=validity or Validity.of(meta),
         )
 
 

@@ -4,7 +4,7 @@ asker's script, and where to mark it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from corpus.models import Document
 from corpus.normalize import detect_script, fold_aligned, to_simplified, traditional_matching
@@ -12,7 +12,7 @@ from index.backend import ScoredChunk
 from qa.extract import Extraction
 from qa.extract.excerpt import MAX_EXCERPT
 from qa.extract.passages import CLAUSE_SPLIT, MAX_ANSWER, is_grounded
-from qa.models import AnswerKind, AnswerPart, AnswerResponse, Citation, Highlight
+from qa.models import AnswerKind, AnswerPart, AnswerResponse, Citation, Highlight, Validity
 from qa.question import Question, QuestionKind
 
 CITATIONS = 5
@@ -37,11 +37,12 @@ def respond(
     reason: str | None,
     documents: Mapping[str, Document],
     started: float,
-    repealed: Mapping[str, str] | None = None,
+    validity: Callable[[str], Validity] | None = None,
 ) -> AnswerResponse:
-    repealed = repealed or {}
     citations = [
-        Citation.from_scored(h, documents[h.chunk.doc_id].meta, repealed.get(h.chunk.doc_id))
+        Citation.from_scored(
+            h, documents[h.chunk.doc_id].meta, validity(h.chunk.doc_id) if validity else None
+        )
         for h in cited_order(hits, found)[:CITATIONS]
     ]
     answer, highlight = None, None

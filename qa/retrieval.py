@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from corpus.normalize import fold
 from index.backend import ScoredChunk, SearchBackend, SearchRequest
@@ -13,7 +14,20 @@ from qa.rerank import POOL, load_reranker
 from qa.settings import RetrievalMode, Settings
 
 QUERY_CACHE_SIZE = 2048
-__all__ = ["HybridRetriever", "ScoredChunk"]
+__all__ = ["HybridRetriever", "Scope", "ScoredChunk"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a search may look: the caller's documents (None: all, or those the question
+    names), and of those only `allowed` ones (the documents in force on the day asked
+    about; None: every one)."""
+
+    doc_ids: Sequence[str] | None = None
+    allowed: frozenset[str] | None = None
+
+    def within(self, doc_ids: Sequence[str] | None) -> Scope:
+        return Scope(doc_ids, self.allowed)
 
 
 class HybridRetriever:
@@ -67,10 +81,11 @@ class HybridRetriever:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> list[ScoredChunk]:
         if not query.strip():
             raise ValueError("query is empty")
-        return self.search_plan(self.plan(query), k, doc_ids, mode)
+        return self.search_plan(self.plan(query), k, doc_ids, mode, allowed)
 
     def search_plan(
         self,
@@ -78,11 +93,17 @@ class HybridRetriever:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> list[ScoredChunk]:
-        """Search an already planned query (a parsed question carries its plan)."""
+        """Search an already planned query (a parsed question carries its plan), among
+        the `allowed` documents only when given."""
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
         wanted = self.check_doc_ids(restrict(plan, doc_ids))
+        if allowed is not None:
+            wanted = (frozenset(self.backend.documents) if wanted is None else wanted) & allowed
+            if not wanted:
+                return []
         reranker = self.reranker if mode == "hybrid" else None
         request = SearchRequest(
             text=plan.text,

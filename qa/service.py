@@ -15,18 +15,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from itertools import zip_longest
 from pathlib import Path, PurePath
 from typing import Any
 
 from corpus.bundled import derived
 from corpus.faq import FaqColumns, faq_documents, is_sheet, parse_columns
-from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, loader_for
-from corpus.models import Document, DocumentMeta
+from corpus.loaders import CorpusError, doc_id_for, document_from_bytes, guess_title, loader_for
+from corpus.models import Document, DocumentMeta, ValidityStatus
 from corpus.normalize import detect_script, strip_invisible
+from corpus.versions import versions_of
 from index.backend import BackendStats, ChangeReport, Progress, SearchBackend
 from index.embedders import EmbedderError
 from index.errors import (
@@ -39,7 +41,7 @@ from index.errors import (
 )
 from qa.answer import Answerer
 from qa.conversation import Turn
-from qa.engine import IngestResult, SearchEngine, ingest
+from qa.engine import IngestResult, SearchEngine, add_versions, ingest
 from qa.errors import (
     BusyError,
     DocumentConflictError,
@@ -70,7 +72,7 @@ def translated(refused: type[QAError] = IndexUnavailableError) -> Iterator[None]
     except WriterBusyError as exc:
         raise BusyError(str(exc)) from exc
     except DocumentExistsError as exc:
-        raise DocumentConflictError(f"{exc}; delete it first to replace it") from exc
+        raise DocumentConflictError(str(exc)) from exc
     except UnknownDocumentError as exc:
         raise DocumentNotFoundError(str(exc)) from exc
     except (IndexStoreError, EmbedderError) as exc:
@@ -91,6 +93,10 @@ class UploadFields:
     date: str | None = None
     doc_number: str | None = None
     columns: str | None = None  # a 问题/答案 sheet's columns, as `qa ingest --columns`
+    # When it is in force, where the uploader knows better than the text says.
+    effective_from: str | None = None
+    expires_on: str | None = None
+    status: ValidityStatus | None = None
 
 
 def document_summary(doc: Document, chunks: int) -> dict[str, Any]:
@@ -134,8 +140,15 @@ def document_from_upload(data: bytes, name: str, fields: UploadFields) -> Docume
         )
         doc = document_from_bytes(data, name, meta)
     script = detect_script(doc.text)
-    meta = DocumentMeta(
-        doc_id, meta.title, fields.issuer, fields.date, fields.doc_number, script, name
+    meta = replace(
+        meta,
+        # Untitled, a document is named as `qa ingest` names it: by its own first line.
+        title=fields.title or guess_title(doc.text, meta.title),
+        script=script,
+        source_file=name,
+        effective_from=fields.effective_from,
+        expires_on=fields.expires_on,
+        status=fields.status,
     )
     return derived(Document(meta, doc.text))
 
@@ -186,8 +199,9 @@ class QAService:
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
         history: Sequence[Turn] = (),
+        as_of: date | None = None,
     ) -> AnswerResponse:
-        return self.ask_versioned(question, doc_ids, mode, history)[0]
+        return self.ask_versioned(question, doc_ids, mode, history, as_of)[0]
 
     def ask_versioned(
         self,
@@ -195,12 +209,13 @@ class QAService:
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
         history: Sequence[Turn] = (),
+        as_of: date | None = None,
     ) -> tuple[AnswerResponse, str]:
         """The answer and the version that gave it (one snapshot, never two mixed)."""
         with self._lock, translated():
             self._follow()
             answerer = self._answerer
-            response = answerer.ask(question, doc_ids, mode, history)
+            response = answerer.ask(question, doc_ids, mode, history, as_of)
             return response, answerer.engine.backend.version
 
     def search(
@@ -209,10 +224,11 @@ class QAService:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode | None = None,
+        as_of: date | None = None,
     ) -> SearchResponse:
         with self._lock, translated():
             self._follow()
-            return self._answerer.engine.search(query, k=k, doc_ids=doc_ids, mode=mode)
+            return self._answerer.engine.search(query, k, doc_ids, mode, as_of)
 
     def stats(self) -> BackendStats:
         with translated():
@@ -292,10 +308,12 @@ class QAService:
         if is_sheet(PurePath(name)):
             return self.add_sheet(data, name, fields)
         doc = document_from_upload(data, name, fields)
-        version = self._change(lambda backend: backend.add([doc]))
+        version = self._change(lambda backend: add_versions(backend, [doc]))
+        backend = self._backend()
         with translated():
-            counts = self._backend().chunk_counts()
-        return {**document_summary(doc, counts.get(doc.doc_id, 0)), "generation": version}
+            counts = backend.chunk_counts()
+        stored = backend.documents.get(doc.doc_id, doc)  # numbered as a version now
+        return {**document_summary(stored, counts.get(doc.doc_id, 0)), "generation": version}
 
     def add_sheet(self, data: bytes, name: str, fields: UploadFields) -> dict[str, Any]:
         """A 问题/答案 sheet: one document per row, added together in one version."""
@@ -316,8 +334,59 @@ class QAService:
         }
 
     def delete_document(self, doc_id: str) -> str:
-        """Delete a document and publish a new version; returns the version."""
-        return self._change(lambda backend: backend.delete([doc_id]))
+        """Delete a document, every version of it, and publish a new version; returns the
+        version."""
+        self.follow_published()
+        versions = versions_of(self._backend().documents, doc_id)
+        ids = [d.doc_id for d in versions] or [doc_id]
+        return self._change(lambda backend: backend.delete(ids))
+
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every stored version of `doc_id`, oldest first, with when each was in force."""
+        self.follow_published()
+        backend = self._backend()
+        found = versions_of(backend.documents, doc_id)
+        if not found:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        with translated():
+            counts = backend.chunk_counts()
+        engine = self._answerer.engine
+        return [
+            {
+                **document_summary(d, counts.get(d.doc_id, 0)),
+                "validity": engine.validity(d.doc_id).model_dump(),
+            }
+            for d in found
+        ]
+
+    def patch_validity(self, doc_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Set a document's validity fields by hand (a None value clears one) and publish
+        a new version of the index; the text and every other field stay as stored."""
+        self.follow_published()
+        doc = self._backend().documents.get(doc_id)
+        if doc is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        with translated(InvalidDocumentError):
+            try:
+                meta = replace(doc.meta, **changes)
+            except ValueError as exc:
+                raise InvalidDocumentError(str(exc)) from exc
+        patched = Document(meta, doc.text)
+
+        def change(backend: SearchBackend) -> ChangeReport:
+            current = backend.published_documents()
+            if doc_id not in current:
+                raise UnknownDocumentError(f"no document(s): {doc_id}")
+            kept = [patched if d.doc_id == doc_id else d for d in current.values()]
+            return backend.replace_all(kept)
+
+        version = self._change(change)
+        summary = self.document(doc_id)
+        return {
+            **summary,
+            "validity": self._answerer.engine.validity(doc_id).model_dump(),
+            "generation": version,
+        }
 
     def _change(self, change: Callable[[SearchBackend], ChangeReport]) -> str:
         """Apply `change` to the store and switch to the version it published. The

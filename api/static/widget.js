@@ -271,7 +271,8 @@
     "flex-wrap:wrap;align-items:center}",
     ".validity .badge{padding:0 6px;border-radius:4px;font-weight:600;border:1px solid}",
     ".validity.in_force .badge{color:#1b6e35;border-color:#1b6e35;background:#eef8f0}",
-    ".validity.expired .badge,.validity.repealed .badge{color:#a11d1d;border-color:#a11d1d;",
+    ".validity.expired .badge,.validity.repealed .badge,.validity.superseded .badge{",
+    "color:#a11d1d;border-color:#a11d1d;",
     "background:#fdeeee}",
     ".validity.draft .badge,.validity.not_yet .badge{color:#7a5300;border-color:#7a5300;",
     "background:#fff6e0}",
@@ -569,7 +570,8 @@
         var r = turn.response;
         remember(turn);
         var understood = carriedOver(r) ? "按“" + show(r.understood_as) + "”理解。" : "";
-        announce(understood + (r.refused ? "文件中没有找到答案，已列出相关内容。" : "答案：" + show(r.answer)));
+        var refusal = r.reason === "not_in_force" ? notInForce(r.citations[0]) : "文件中没有找到答案，已列出相关内容。";
+        announce(understood + (r.refused ? refusal : "答案：" + show(r.answer)));
       })
       .catch(function (error) {
         turn.phase = "error";
@@ -677,6 +679,11 @@
       return;
     }
     renderUnderstood(turn, body);
+    if (answer.refused && answer.reason === "not_in_force") {
+      body.appendChild(h("p", { class: "refusal", text: "这个问题只有已不再有效的文件写到，暂不作答。" }));
+      body.appendChild(h("p", { class: "note", text: notInForce(turn.citations[0]) }));
+      return;
+    }
     if (answer.refused) {
       body.appendChild(h("p", { class: "refusal", text: "抱歉，现有政策文件没有涉及这个问题。" }));
       body.appendChild(h("p", { class: "note", text: (REASONS[answer.reason] || "") + "以下是最接近的内容，供您参考。" }));
@@ -717,13 +724,29 @@
     repealed: "已废止",
     draft: "征求意见稿",
     not_yet: "尚未施行",
+    superseded: "已有新版本",
   };
+
+  /* The plain sentence under a not_in_force refusal: which document says it, why it is
+     not used, and what is in force instead when that is known. */
+  function notInForce(citation) {
+    var validity = (citation && citation.validity) || {};
+    var name = citation ? "《" + citation.title.replace(/^《|》$/g, "") + "》" : "相关文件";
+    var status = VALIDITY[validity.status] || "不在有效期内";
+    var instead = validity.replaced_by_title
+      ? "，现行的是《" + validity.replaced_by_title.replace(/^《|》$/g, "") + "》" : "";
+    return "只有" + name + "写到这一点，该文件" + status + instead +
+      "。为避免误导，不据此作答；以下是该文件的相关内容，仅供参考。";
+  }
 
   function badge(validity) {
     if (!validity || !VALIDITY[validity.status]) return null;
     var dates = [];
     if (validity.effective_from) dates.push(validity.effective_from + " 起施行");
     if (validity.expires_on) dates.push("有效期至 " + validity.expires_on);
+    if (validity.status === "superseded" && validity.superseded_on) {
+      dates.push(validity.superseded_on + " 起由新版本取代");
+    }
     return h("div", { class: "validity " + validity.status }, [
       h("span", { class: "badge", text: VALIDITY[validity.status] }),
       dates.length ? h("span", { class: "dates", text: dates.join("，") }) : null,

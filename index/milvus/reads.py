@@ -145,6 +145,11 @@ class MilvusReads(MilvusStore):
             heads[row["doc_id"]] = Head(row["doc_id"], row["rev"], body["parts"], body["chunks"])
         return heads
 
+    def published_documents(self) -> dict[str, Document]:
+        if self.read_state() is None:
+            return {}
+        return self.read_documents(self.read_heads())
+
     def read_documents(self, heads: Mapping[str, Head]) -> dict[str, Document]:
         if not heads:
             return {}

@@ -169,3 +169,72 @@ def test_a_new_route_is_classified_without_a_hand_kept_list() -> None:
     assert form_paths.templates == {"/api/x/upload"}
     assert "/api/x/new/42" in json_paths and "/api/x/upload" in form_paths
     assert "/api/x/new/42/more" not in json_paths and "/x/new/42" not in json_paths
+
+
+FEES = "某市停车收费标准\n一、标准\n路内停车每小时收费{}元。\n"
+
+
+def upload(client: TestClient, text: str, **fields: str) -> dict[str, object]:
+    files = {"file": ("fees.txt", text.encode(), "text/plain")}
+    response = client.post("/v1/documents", headers=KEY, files=files, data=fields)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_changed_upload_under_the_same_id_is_a_new_version(client: TestClient) -> None:
+    upload(client, FEES.format(6), effective_from="2020-01-01")
+    second = upload(client, FEES.format(8))
+    assert second["version"] == 2 and second["doc_id"] == "fees"
+    versions = client.get("/v1/documents/fees/versions", headers=KEY).json()
+    assert [v["doc_id"] for v in versions] == ["fees@v1", "fees"]
+    assert [v["validity"]["status"] for v in versions] == ["superseded", "in_force"]
+    assert versions[0]["validity"]["replaced_by"] == "fees"
+    ask = {"question": "路内停车每小时收费多少元"}
+    assert client.post("/v1/ask", json=ask).json()["answer"] == "8元"
+    past = client.post("/v1/ask", json={**ask, "as_of": "2021-06-01"}).json()
+    assert past["answer"] == "6元" and past["citations"][0]["doc_id"] == "fees@v1"
+    hits = client.post("/v1/search", json={"query": "路内停车", "as_of": "2021-06-01"}).json()
+    assert all(h["doc_id"] != "fees" for h in hits["results"])
+    # The same text again is no new version; deleting the document deletes every version.
+    files = {"file": ("fees.txt", FEES.format(8).encode())}
+    assert client.post("/v1/documents", headers=KEY, files=files).status_code == 409
+    assert client.delete("/v1/documents/fees", headers=KEY).status_code == 200
+    assert client.get("/v1/documents/fees/versions", headers=KEY).status_code == 404
+
+
+def test_validity_is_set_by_upload_fields_and_by_patch(client: TestClient) -> None:
+    upload(client, FEES.format(6), expires_on="2021-12-31")
+    ask = {"question": "路内停车每小时收费多少元"}
+    refused = client.post("/v1/ask", json=ask).json()
+    assert refused["reason"] == "not_in_force" and refused["citations"][0]["doc_id"] == "fees"
+    assert refused["citations"][0]["validity"]["status"] == "expired"
+    patched = client.patch("/v1/documents/fees", headers=KEY, json={"expires_on": None})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["validity"]["status"] == "in_force"
+    assert client.post("/v1/ask", json=ask).json()["answer"] == "6元"
+    repealed = client.patch("/v1/documents/fees", headers=KEY, json={"status": "repealed"})
+    assert repealed.json()["validity"]["status"] == "repealed"
+    assert client.post("/v1/ask", json=ask).json()["reason"] == "not_in_force"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [({}, 422), ({"status": "gone"}, 422), ({"expires_on": "tomorrow"}, 422), ({"x": 1}, 422)],
+)
+def test_bad_patches_are_422_and_change_nothing(
+    client: TestClient, body: dict[str, object], status: int
+) -> None:
+    before = client.get("/readyz").json()["generation"]
+    doc = "/v1/documents/hlj-sti-14th-five-year-plan-2021"
+    assert client.patch(doc, headers=KEY, json=body).status_code == status
+    assert (
+        client.patch("/v1/documents/nope", headers=KEY, json={"status": "draft"}).status_code == 404
+    )
+    assert client.patch(doc, json={"status": "draft"}).status_code == 401
+    assert client.get("/readyz").json()["generation"] == before
+
+
+def test_a_bad_as_of_is_422(client: TestClient) -> None:
+    for path, body in (("/v1/ask", {"question": "问题"}), ("/v1/search", {"query": "问题"})):
+        response = client.post(path, json={**body, "as_of": "yesterday"})
+        assert response.status_code == 422 and "as_of" in response.text

@@ -64,6 +64,10 @@ def test_ask_contract(client: TestClient) -> None:
         "effective_from": None,
         "expires_on": None,
         "repealed_by": None,
+        "version": 1,
+        "superseded_on": None,
+        "replaced_by": None,
+        "replaced_by_title": None,
     }
     if not body["refused"]:
         assert body["sentence"] in body["citations"][0]["text"]

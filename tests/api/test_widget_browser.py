@@ -501,11 +501,14 @@ EXPIRED_MEASURES = (
 
 
 def test_source_card_says_a_document_has_expired(browser: Browser, service: str) -> None:
-    """A document whose own text says its 有效期 ran out: its card is badged 已失效 with
-    the dates the text states."""
+    """A document whose own text says its 有效期 ran out is not answered from: the
+    refusal says which document alone states it and why, and its card is badged 已失效
+    with the dates the text states."""
     upload(service, "jianxi.txt", EXPIRED_MEASURES, "text/plain", "test-expired-measures")
     page = open_widget(browser, service)
     article = ask(page, "某市见习补贴标准是每月多少元")
+    expect(article.locator(".refusal")).to_have_text("这个问题只有已不再有效的文件写到，暂不作答。")
+    expect(article.locator(".note")).to_contain_text("该文件已失效")
     card = article.locator('li.card[data-doc="test-expired-measures"]').first
     expect(card.locator(".validity .badge")).to_have_text("已失效")
     expect(card.locator(".validity .dates")).to_have_text("2018-03-01 起施行，有效期至 2021-02-28")

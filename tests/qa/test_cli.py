@@ -158,3 +158,38 @@ def test_workers_refused_on_a_milvus_lite_file(
     monkeypatch.setenv("QA_BACKEND", "milvus")
     code, _, err = run(capsys, "serve", "--workers", "2")
     assert code == 2 and "Milvus Lite" in err and "QA_MILVUS_URI=http" in err
+
+
+def test_as_of_asks_about_the_past_and_a_changed_file_is_a_version(
+    fake_settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    fee = docs / "fee.txt"
+    fee.write_text("某市停车收费标准\n第一条 路内停车每小时收费6元。\n", "utf-8")
+    (docs / "trainee.txt").write_text(
+        "某市见习补贴办法\n第一条 见习补贴每月2000元。\n"
+        "第二条 本办法自2018年3月1日起施行，有效期3年。\n",
+        "utf-8",
+    )
+    assert run(capsys, "ingest", str(docs), "--quiet")[0] == 0
+    fee.write_text("某市停车收费标准\n第一条 路内停车每小时收费8元。\n", "utf-8")
+    assert run(capsys, "ingest", str(docs), "--quiet")[0] == 0
+    code, out, _ = run(capsys, "ask", "路内停车每小时收费多少元")
+    assert code == 0 and "8元" in out.splitlines()[0]
+    code, out, _ = run(capsys, "ask", "见习补贴每月多少元")
+    assert code == 0 and "只有《某市见习补贴办法》写到这一点，而该文件已失效" in out
+    lines = [
+        {"id": "past", "question": "见习补贴每月多少元", "as_of": "2019-06-01"},
+        {"id": "bad", "question": "见习补贴每月多少元", "as_of": "去年"},
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    code, out, _ = run(capsys, "ask", "--batch", str(batch), "--as-of", "2030-01-01")
+    past, bad = (json.loads(line) for line in out.splitlines())
+    assert past["answer"] == "2000元" and "as_of must be a date" in bad["error"] and code == 2
+    code, out, _ = run(capsys, "search", "路内停车", "--as-of", "2000-01-01", "--json")
+    # In 2000 the first fee schedule was in force and the trainee measure not yet.
+    assert {h["doc_id"] for h in json.loads(out)["results"]} == {"fee@v1"}
+    code, _, err = run(capsys, "ask", "问题", "--as-of", "2025-13-01")
+    assert code == 2 and "expected a date YYYY-MM-DD" in err
