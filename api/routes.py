@@ -142,6 +142,9 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
                 "reason": response.reason,
                 "understood_as": response.understood_as,
                 "carried": response.carried,
+                "not_in_force": (
+                    response.not_in_force.model_dump() if response.not_in_force else None
+                ),
             },
         )
         yield sse("done", response.model_dump())

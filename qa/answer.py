@@ -19,7 +19,7 @@ from qa.engine import SearchEngine
 from qa.extract import excerpt, extract
 from qa.extract.excerpt import MAX_EXCERPT
 from qa.extract.passages import Evidence, Extraction, clauses_around
-from qa.models import AnswerResponse
+from qa.models import AnswerResponse, OutOfForce
 from qa.question import Question, QuestionKind, QuestionParser, question_parts, stated_years
 from qa.refusal import RefusalRules
 from qa.respond import joined, respond
@@ -81,8 +81,16 @@ class Answerer:
         if response.refused and in_force is not None:
             others = frozenset(self.documents) - in_force
             past = self.ask_within(question, understood, Scope(doc_ids, others), mode, started)
-            if not past.refused:
-                return refused(past, "not_in_force")
+            if not past.refused and past.citations:
+                # Named, not cited: the citations stay the nearest passages in force.
+                cited = past.citations[0]
+                named = OutOfForce(
+                    doc_id=cited.doc_id,
+                    title=cited.title,
+                    section=cited.section,
+                    validity=cited.validity or self.engine.validity(cited.doc_id),
+                )
+                return refused(response, "not_in_force").model_copy(update={"not_in_force": named})
         return response
 
     def ask_within(

@@ -278,15 +278,17 @@ STATUS_WORDS = {
 def not_in_force_sentence(response: AnswerResponse) -> str:
     """Which document alone states the answer and why it is not given: it is no longer
     (or not yet) in force, and what replaced it."""
-    cited = response.citations[0]
-    validity = cited.validity
-    status = STATUS_WORDS.get(validity.status, "不在有效期内") if validity else "不在有效期内"
-    replaced = (
-        f"，现行的是《{validity.replaced_by_title}》"
-        if validity and validity.replaced_by_title
-        else ""
+    named = response.not_in_force
+    if named is None:
+        return "只有不在有效期内的文件写到这一点，故不作答。"
+    validity = named.validity
+    status = STATUS_WORDS.get(validity.status, "不在有效期内")
+    title = named.title.strip("《》")
+    replaced = validity.replaced_by_title
+    instead = f"，现行的是《{replaced.strip('《》')}》" if replaced else ""
+    return (
+        f"只有《{title}》写到这一点，而该文件{status}{instead}，故不作答。现行文件中最相关的段落："
     )
-    return f"只有《{cited.title}》写到这一点，而该文件{status}{replaced}，故不作答。相关段落："
 
 
 def print_answer(response: AnswerResponse) -> None:

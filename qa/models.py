@@ -110,6 +110,16 @@ class AnswerPart(BaseModel):
 AnswerKind = Literal["figure", "entity", "date", "list", "steps", "passage"]
 
 
+class OutOfForce(BaseModel):
+    """The document that alone states an answer but is not in force on the day asked
+    about: named with a not_in_force refusal, not cited."""
+
+    doc_id: str
+    title: str
+    section: str
+    validity: Validity
+
+
 class AnswerResponse(BaseModel):
     """The answer contract of DESIGN.md: `qa ask --json` and `POST /v1/ask`."""
 
@@ -131,6 +141,11 @@ class AnswerResponse(BaseModel):
         None,
         description="The standalone question answered: the question itself unless a "
         "follow-up took something from the history",
+    )
+    not_in_force: OutOfForce | None = Field(
+        None,
+        description="With reason not_in_force: the document that states it, and why it "
+        "does not answer (its validity, what replaced it)",
     )
     carried: list[str] = Field(
         default_factory=list,

@@ -570,7 +570,7 @@
         var r = turn.response;
         remember(turn);
         var understood = carriedOver(r) ? "按“" + show(r.understood_as) + "”理解。" : "";
-        var refusal = r.reason === "not_in_force" ? notInForce(r.citations[0]) : "文件中没有找到答案，已列出相关内容。";
+        var refusal = r.reason === "not_in_force" ? notInForce(r.not_in_force) : "文件中没有找到答案，已列出相关内容。";
         announce(understood + (r.refused ? refusal : "答案：" + show(r.answer)));
       })
       .catch(function (error) {
@@ -681,7 +681,7 @@
     renderUnderstood(turn, body);
     if (answer.refused && answer.reason === "not_in_force") {
       body.appendChild(h("p", { class: "refusal", text: "这个问题只有已不再有效的文件写到，暂不作答。" }));
-      body.appendChild(h("p", { class: "note", text: notInForce(turn.citations[0]) }));
+      body.appendChild(h("p", { class: "note", text: notInForce(answer.not_in_force) }));
       return;
     }
     if (answer.refused) {
@@ -729,14 +729,14 @@
 
   /* The plain sentence under a not_in_force refusal: which document says it, why it is
      not used, and what is in force instead when that is known. */
-  function notInForce(citation) {
-    var validity = (citation && citation.validity) || {};
-    var name = citation ? "《" + citation.title.replace(/^《|》$/g, "") + "》" : "相关文件";
+  function notInForce(named) {
+    var validity = (named && named.validity) || {};
+    var name = named ? "《" + named.title.replace(/^《|》$/g, "") + "》" : "相关文件";
     var status = VALIDITY[validity.status] || "不在有效期内";
     var instead = validity.replaced_by_title
       ? "，现行的是《" + validity.replaced_by_title.replace(/^《|》$/g, "") + "》" : "";
     return "只有" + name + "写到这一点，该文件" + status + instead +
-      "。为避免误导，不据此作答；以下是该文件的相关内容，仅供参考。";
+      "。为避免误导，不据此作答；以下是现行文件中最接近的内容，仅供参考。";
   }
 
   function badge(validity) {

@@ -498,19 +498,30 @@ EXPIRED_MEASURES = (
     "某市见习补贴办法\n第一条 见习补贴标准为每人每月2000元。\n"
     "第二条 本办法自2018年3月1日起施行，有效期3年。\n"
 )
+IN_FORCE_MEASURES = (
+    "某市养犬管理规定\n第一条 养犬登记费每年80元。\n"
+    "第二条 本规定自2023年1月1日起施行，有效期至2099年12月31日。\n"
+)
 
 
-def test_source_card_says_a_document_has_expired(browser: Browser, service: str) -> None:
-    """A document whose own text says its 有效期 ran out is not answered from: the
-    refusal says which document alone states it and why, and its card is badged 已失效
-    with the dates the text states."""
+def test_validity_is_badged_and_an_expired_document_is_named_not_cited(
+    browser: Browser, service: str
+) -> None:
+    """A source card says whether its document is in force, with the dates its text
+    states; a question only an expired document answers gets a plain sentence naming it
+    and why, and no card of it."""
     upload(service, "jianxi.txt", EXPIRED_MEASURES, "text/plain", "test-expired-measures")
+    upload(service, "yangquan.txt", IN_FORCE_MEASURES, "text/plain", "test-dog-rules")
     page = open_widget(browser, service)
-    article = ask(page, "某市见习补贴标准是每月多少元")
+    article = ask(page, "某市养犬登记费每年多少元")
+    card = article.locator('li.card[data-doc="test-dog-rules"]').first
+    expect(card.locator(".validity .badge")).to_have_text("现行有效")
+    expect(card.locator(".validity .dates")).to_have_text("2023-01-01 起施行，有效期至 2099-12-31")
+    article = ask(page, "某市见习补贴标准是每月多少元", turn=1)
     expect(article.locator(".refusal")).to_have_text("这个问题只有已不再有效的文件写到，暂不作答。")
-    expect(article.locator(".note")).to_contain_text("该文件已失效")
-    card = article.locator('li.card[data-doc="test-expired-measures"]').first
-    expect(card.locator(".validity .badge")).to_have_text("已失效")
-    expect(card.locator(".validity .dates")).to_have_text("2018-03-01 起施行，有效期至 2021-02-28")
-    shoot(page, "widget-expired-badge.png")
+    expect(article.locator(".note")).to_contain_text(
+        "只有《某市见习补贴办法》写到这一点，该文件已失效"
+    )
+    expect(article.locator('li.card[data-doc="test-expired-measures"]')).to_have_count(0)
+    shoot(page, "widget-validity.png")
     assert page.errors == []  # type: ignore[attr-defined]
