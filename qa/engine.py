@@ -25,6 +25,8 @@ from qa.models import Citation, SearchResponse, Validity
 from qa.retrieval import HybridRetriever
 from qa.settings import RetrievalMode, Settings
 
+IN_FORCE_DAYS = 366  # days whose in-force sets a snapshot keeps (as_of may be any day)
+
 
 def embedder_from(settings: Settings) -> Embedder:
     options: dict[str, str] = {}
@@ -147,6 +149,7 @@ class SearchEngine:
         self.embedder = embedder or embedder_from(settings)
         self.backend = backend or open_backend(settings, self.embedder, Tokenizer())
         self.retriever = HybridRetriever(self.backend, self.embedder, settings)
+        self._in_force: dict[date, frozenset[str] | None] = {}
         # jieba loads its dictionary and the embedder its weights on first use (~0.7 s):
         # pay that here, at start-up, not on the first citizen's question.
         self.retriever.tokenizer.tokenize("预热")
@@ -178,10 +181,15 @@ class SearchEngine:
         return status_on(meta, day, repealer, by.meta.effective_from if by else None)
 
     def in_force(self, day: date) -> frozenset[str] | None:
-        """The documents in force on `day`; None when every one is (nothing to filter)."""
-        documents = self.backend.documents
-        ids = frozenset(d for d in documents if self.status_on(d, day) == "in_force")
-        return None if len(ids) == len(documents) else ids
+        """The documents in force on `day`; None when every one is (nothing to filter).
+        Read once per day asked about: a snapshot's documents do not change."""
+        if day not in self._in_force:
+            documents = self.backend.documents
+            ids = frozenset(d for d in documents if self.status_on(d, day) == "in_force")
+            if len(self._in_force) >= IN_FORCE_DAYS:
+                self._in_force.clear()
+            self._in_force[day] = None if len(ids) == len(documents) else ids
+        return self._in_force[day]
 
     def search(
         self,
