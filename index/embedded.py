@@ -145,6 +145,12 @@ class EmbeddedBackend:
             for item, score in rrf_fuse(rankings, request.rrf_k)[: request.k]
         ]
 
+    def bm25_scores(self, text: str, chunks: Sequence[Chunk]) -> list[float | None]:
+        scores = self.index.bm25.scores(self.tokenizer.tokenize(text))
+        at = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
+        found = [at.get(c.chunk_id) for c in chunks]
+        return [None if i is None else round(float(scores[i]), 4) for i in found]
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [c for c in self.index.chunks if c.doc_id == doc_id]
 

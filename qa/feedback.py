@@ -1,21 +1,22 @@
 """Citizens' 👍/👎 on answers, kept in SQLite beside the index for people to review.
 
-One row per vote. Nothing that identifies the citizen is stored: no address, no cookie.
-Each write is its own committed transaction, so a crash loses at most the vote in flight.
+One row per vote. Nothing that identifies the citizen is stored: no address, no cookie,
+and the question and comment are stored with personal data masked (qa/privacy.py).
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from qa.privacy import mask_optional, mask_personal
+from qa.questionlog import AskedQuestion
+from qa.sqlite import connected, create, now_utc
+
 Rating = Literal["up", "down"]
 FEEDBACK_FILE = "feedback.sqlite"
+DISLIKED = "disliked"  # the reason a 👎 gives a question in the console's list
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -50,27 +51,17 @@ class StoredFeedback(FeedbackEntry):
 
 
 class FeedbackStore:
-    """A connection per call: votes arrive far slower than questions, and no connection
-    outlives a request, whichever worker thread serves it."""
+    """Votes arrive far slower than questions: a connection per call (qa/sqlite.py)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-        try:
-            conn.execute("PRAGMA synchronous=FULL")
-            yield conn
-        finally:
-            conn.close()
+        create(path, _SCHEMA)
 
     def record(self, entry: FeedbackEntry) -> StoredFeedback:
-        created = datetime.now(UTC).isoformat(timespec="seconds")
+        entry = replace(
+            entry, question=mask_personal(entry.question), comment=mask_optional(entry.comment)
+        )
+        created = now_utc()
         row = (
             created,
             entry.rating,
@@ -81,7 +72,7 @@ class FeedbackStore:
             entry.section,
             entry.comment,
         )
-        with self._connect() as conn:
+        with connected(self.path) as conn:
             cursor = conn.execute(
                 "INSERT INTO feedback (created_at, rating, question, answer, refused, doc_id,"
                 " section, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -95,7 +86,7 @@ class FeedbackStore:
             "SELECT id, created_at, rating, question, answer, refused, doc_id, section, comment"
             f" FROM feedback {where} ORDER BY id DESC LIMIT ?"
         )
-        with self._connect() as conn:
+        with connected(self.path) as conn:
             rows = conn.execute(query, [*params, limit]).fetchall()
         return [
             StoredFeedback(
@@ -113,7 +104,17 @@ class FeedbackStore:
         ]
 
     def counts(self) -> dict[str, int]:
-        with self._connect() as conn:
+        with connected(self.path) as conn:
             rows = conn.execute("SELECT rating, COUNT(*) FROM feedback GROUP BY rating")
             found = dict(rows.fetchall())
         return {"up": found.get("up", 0), "down": found.get("down", 0)}
+
+    def disliked(self, limit: int = 500) -> list[AskedQuestion]:
+        """Distinct questions whose answer got a 👎, the most disliked first."""
+        query = (
+            "SELECT MIN(question), COUNT(*), MAX(created_at) FROM feedback WHERE rating = 'down'"
+            " GROUP BY question ORDER BY COUNT(*) DESC LIMIT ?"
+        )
+        with connected(self.path) as conn:
+            rows = conn.execute(query, (limit,)).fetchall()
+        return [AskedQuestion(q, n, last, (DISLIKED,)) for q, n, last in rows]

@@ -83,10 +83,44 @@ class Citation(BaseModel):
         )
 
 
+class PassageExplanation(BaseModel):
+    rank: int = Field(description="Rank shown, after the reranker (from 1)")
+    fused_rank: int = Field(description="Rank after fusing BM25 and dense, before reranking")
+    bm25_rank: int | None = Field(None, description="Rank by BM25 alone, within the pool")
+    dense_rank: int | None = Field(None, description="Rank by the embedding alone, within the pool")
+    bm25_score: float | None = Field(None, description="BM25 score (None: not reported)")
+    dense_score: float | None = Field(None, description="Cosine similarity to the question")
+    matched_terms: list[str] = Field(description="Query terms the passage holds")
+    matched_spans: list[tuple[int, int]] = Field(description="Where they are in the text")
+
+
+class AnswerExplanation(BaseModel):
+    question_kind: str = Field(description="What the question asks for, as the parser read it")
+    keywords: list[str]
+    rule: str = Field(
+        description="What produced the answer (curated, a table cell, a sentence rule, an "
+        "excerpt) or refused:<reason>"
+    )
+    answer: str | None
+    answer_kind: str | None
+    refused: bool
+    reason: str | None
+    curated: bool = False
+
+
+class SearchExplanation(BaseModel):
+    query_terms: list[str]
+    passages: list[PassageExplanation] = Field(description="One per result, in order")
+    answer: AnswerExplanation
+
+
 class SearchResponse(BaseModel):
     query: str
     results: list[Citation]
     latency_ms: float | None = None
+    explain: SearchExplanation | None = Field(
+        None, description="With explain: scores and ranks per result, and the answer's rule"
+    )
 
 
 class Highlight(BaseModel):
@@ -120,6 +154,15 @@ class OutOfForce(BaseModel):
     validity: Validity
 
 
+class CuratedMark(BaseModel):
+    """On an answer from a curated entry (问答对): which, by whom, since when."""
+
+    id: int
+    author: str
+    created_at: str
+    statement: bool = Field(description="The author's statement, not a quotation of the passage")
+
+
 class AnswerResponse(BaseModel):
     """The answer contract of DESIGN.md: `qa ask --json` and `POST /v1/ask`."""
 
@@ -150,4 +193,8 @@ class AnswerResponse(BaseModel):
     carried: list[str] = Field(
         default_factory=list,
         description="Slots taken from the history: document, year, subject, ask",
+    )
+    curated: bool = Field(False, description="The answer is a curated entry staff wrote")
+    curated_entry: CuratedMark | None = Field(
+        None, description="With curated: the entry, its author and date"
     )

@@ -97,6 +97,17 @@ class HybridRetriever:
     ) -> list[ScoredChunk]:
         """Search an already planned query (a parsed question carries its plan), among
         the `allowed` documents only when given."""
+        return [hit for hit, _ in self.ranked(plan, k, doc_ids, mode, allowed)]
+
+    def ranked(
+        self,
+        plan: QueryPlan,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: RetrievalMode | None = None,
+        allowed: frozenset[str] | None = None,
+    ) -> list[tuple[ScoredChunk, int]]:
+        """The hits, each with its rank after fusion (from 1), before the reranker."""
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
         wanted = self.check_doc_ids(restrict(plan, doc_ids))
@@ -117,4 +128,6 @@ class HybridRetriever:
             weight_dense=self.settings.weight_dense,
         )
         hits = self.backend.search(request)
-        return reranker.rerank(plan.text, hits)[:k] if reranker else hits
+        fused = {h.chunk.chunk_id: rank for rank, h in enumerate(hits, start=1)}
+        final = reranker.rerank(plan.text, hits)[:k] if reranker else hits
+        return [(h, fused[h.chunk.chunk_id]) for h in final]

@@ -3,9 +3,10 @@ query vector, fused by Milvus when both weigh the same, here when they do not.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from corpus.models import Chunk
 from corpus.normalize import fold
 from index.backend import ScoredChunk, SearchRequest
 from index.fusion import rrf_best, rrf_fuse
@@ -22,6 +23,11 @@ def rrf_ranker(k: float) -> Any:
 
 
 class MilvusSearch(MilvusReads):
+    def bm25_scores(self, text: str, chunks: Sequence[Chunk]) -> list[float | None]:
+        """Milvus scores BM25 inside its hybrid search and reports only the fused score;
+        the console shows the ranks."""
+        return [None] * len(chunks)
+
     @translated
     def search(self, request: SearchRequest) -> list[ScoredChunk]:
         expr = ""
