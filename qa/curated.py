@@ -21,9 +21,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from corpus.normalize import fold, fold_compact
 from index.embedders import FloatMatrix
-from qa.grouping import Embed, VectorCache, unit_rows
+from qa.grouping import VECTOR_CACHE
 from qa.models import AnswerKind
 from qa.sqlite import connected, create, now_utc
+from qa.vectors import Embed, VectorCache, unit_rows
 
 CURATED_FILE = "curated.sqlite"
 SHORT_ANSWER = 80  # the contract's limit for the short kinds; excerpts may have 400
@@ -188,7 +189,7 @@ class CuratedMatcher:
     vector within MATCH_SIMILARITY of one of its asks that names the same figures."""
 
     def __init__(self, embed: Embed, similarity: float = MATCH_SIMILARITY) -> None:
-        self.vectors = VectorCache(embed)
+        self.vectors = VectorCache(embed, VECTOR_CACHE)
         self.similarity = similarity
 
     def match(
@@ -203,6 +204,6 @@ class CuratedMatcher:
         candidates = [(e, a) for e in entries for a in e.asks if numbers(a) == wanted]
         if not candidates:
             return None
-        scores = self.vectors([a for _, a in candidates]) @ unit_rows(vector)[0]
+        scores = unit_rows(self.vectors([a for _, a in candidates])) @ unit_rows(vector)[0]
         best = int(np.argmax(scores))
         return candidates[best][0] if float(scores[best]) >= self.similarity else None

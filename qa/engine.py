@@ -15,7 +15,7 @@ from corpus.faq import FaqColumns
 from corpus.models import Document
 from corpus.validity import Status, repealers, status_on
 from corpus.versions import versioned
-from index.backend import ChangeReport, SearchBackend
+from index.backend import ChangeReport, ScoredChunk, SearchBackend
 from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, make_embedder
 from index.errors import DocumentExistsError, IndexStoreError
@@ -204,10 +204,14 @@ class SearchEngine:
         started = time.perf_counter()
         allowed = self.in_force(as_of or date.today())
         hits = self.retriever.search(query, k=k, doc_ids=doc_ids, mode=mode, allowed=allowed)
+        results = self.cite(hits)
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        return SearchResponse(query=query, results=results, latency_ms=latency)
+
+    def cite(self, hits: Sequence[ScoredChunk]) -> list[Citation]:
+        """Each hit as a citation, with its document's metadata and validity."""
         documents = self.backend.documents
-        results = [
+        return [
             Citation.from_scored(h, documents[h.chunk.doc_id].meta, self.validity(h.chunk.doc_id))
             for h in hits
         ]
-        latency = round((time.perf_counter() - started) * 1000, 2)
-        return SearchResponse(query=query, results=results, latency_ms=latency)

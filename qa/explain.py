@@ -11,17 +11,18 @@ import numpy as np
 from corpus.normalize import fold, fold_aligned
 from index.build import passage_text
 from qa.answer import Answerer
-from qa.grouping import unit_rows
 from qa.models import (
     AnswerExplanation,
     AnswerResponse,
-    Citation,
     PassageExplanation,
     SearchExplanation,
     SearchResponse,
 )
+from qa.query import QueryPlan
+from qa.question import Question
 from qa.retrieval import Scope, ScoredChunk
 from qa.settings import RetrievalMode
+from qa.vectors import unit_rows
 
 
 def matched_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
@@ -44,11 +45,10 @@ def matched_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def explain_passages(
-    answerer: Answerer, query: str, ranked: Sequence[tuple[ScoredChunk, int]]
+    answerer: Answerer, plan: QueryPlan, ranked: Sequence[tuple[ScoredChunk, int]]
 ) -> tuple[list[str], list[PassageExplanation]]:
     engine = answerer.engine
     retriever = engine.retriever
-    plan = retriever.plan(query)
     terms = list(dict.fromkeys(t for t in retriever.tokenizer.tokenize(plan.text) if t.strip()))
     chunks = [hit.chunk for hit, _ in ranked]
     bm25 = engine.backend.bm25_scores(plan.text, chunks)
@@ -80,21 +80,23 @@ def explain_passages(
     return terms, explained
 
 
-def answer_rule(answerer: Answerer, question: str, scope: Scope, response: AnswerResponse) -> str:
+def answer_rule(
+    answerer: Answerer, parsed: Question, scope: Scope, response: AnswerResponse
+) -> str:
     if response.curated:
         return "curated"
     if response.refused:
         return f"refused:{response.reason}"
     if response.answer_parts:
         return "two_part"
-    read = answerer.read(answerer.parser.parse(question), scope)
+    read = answerer.read(parsed, scope)
     found = read.found
     if found is None:
         return str(response.answer_kind)  # a follow-up or a restated figure answered it
     if found.kind is not None:
         return f"excerpt:{found.kind}"
     chunk = found.chunk or read.evidence.hits[found.hit].chunk
-    return f"{answerer.parser.parse(question).kind.value}:{'table' if chunk.table else 'sentence'}"
+    return f"{parsed.kind.value}:{'table' if chunk.table else 'sentence'}"
 
 
 def explain_search(
@@ -112,17 +114,13 @@ def explain_search(
     scope = Scope(doc_ids, engine.in_force(as_of or date.today()))
     plan = engine.retriever.plan(query)
     ranked = engine.retriever.ranked(plan, k, doc_ids, mode, scope.allowed)
-    documents = engine.backend.documents
-    results = [
-        Citation.from_scored(h, documents[h.chunk.doc_id].meta, engine.validity(h.chunk.doc_id))
-        for h, _ in ranked
-    ]
-    terms, passages = explain_passages(answerer, query, ranked)
+    results = engine.cite([h for h, _ in ranked])
+    terms, passages = explain_passages(answerer, plan, ranked)
     parsed = answerer.parser.parse(query)
     answer = AnswerExplanation(
         question_kind=parsed.kind.value,
         keywords=list(parsed.keywords),
-        rule=answer_rule(answerer, query, scope, response),
+        rule=answer_rule(answerer, parsed, scope, response),
         answer=response.answer,
         answer_kind=response.answer_kind,
         refused=response.refused,

@@ -8,19 +8,14 @@ about one topic 0.95–0.96, other topics 0.82–0.91; so a group is a topic.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from corpus.normalize import fold
-from index.embedders import FloatMatrix
 from qa.questionlog import AskedQuestion
+from qa.vectors import Embed, VectorCache, unit_rows
 
 GROUP_SIMILARITY = 0.93
 VECTOR_CACHE = 4096
-Embed = Callable[[list[str]], FloatMatrix]
 
 
 @dataclass(frozen=True)
@@ -40,45 +35,16 @@ class QuestionGroup:
         return sorted({r for q in self.questions for r in q.reasons})
 
 
-class VectorCache:
-    """Unit-length query vectors of texts, kept by folded text (the console regroups
-    the same questions on every view; curated asks are matched on every question)."""
-
-    def __init__(self, embed: Embed, size: int = VECTOR_CACHE) -> None:
-        self.embed = embed
-        self.size = size
-        self._vectors: OrderedDict[str, FloatMatrix] = OrderedDict()
-
-    def __call__(self, texts: Sequence[str]) -> FloatMatrix:
-        keys = [fold(t) for t in texts]
-        missing = [k for k in dict.fromkeys(keys) if k not in self._vectors]
-        if missing:
-            for key, row in zip(missing, unit_rows(self.embed(missing)), strict=True):
-                self._vectors[key] = row
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return (
-            np.stack([self._vectors[k] for k in keys])
-            if keys
-            else np.zeros((0, 1), dtype=np.float32)
-        )
-
-
-def unit_rows(vectors: FloatMatrix) -> FloatMatrix:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
-
-
 class MeaningGrouper:
     def __init__(self, embed: Embed, similarity: float = GROUP_SIMILARITY) -> None:
-        self.vectors = VectorCache(embed)
+        self.vectors = VectorCache(embed, VECTOR_CACHE)
         self.similarity = similarity
 
     def group(self, questions: Sequence[AskedQuestion]) -> list[QuestionGroup]:
         ordered = sorted(questions, key=lambda q: (-q.count, q.question))
         if not ordered:
             return []
-        vectors = self.vectors([q.question for q in ordered])
+        vectors = unit_rows(self.vectors([q.question for q in ordered]))
         founders: list[int] = []
         members: dict[int, list[AskedQuestion]] = {}
         for i, question in enumerate(ordered):

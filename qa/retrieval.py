@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.normalize import fold
 from index.backend import ScoredChunk, SearchBackend, SearchRequest
 from index.embedders import Embedder, FloatMatrix
 from qa.query import QueryPlan, names_by_document, plan_query, restrict
 from qa.rerank import POOL, load_reranker
 from qa.settings import RetrievalMode, Settings
+from qa.vectors import VectorCache
 
 QUERY_CACHE_SIZE = 2048
 __all__ = ["HybridRetriever", "Scope", "ScoredChunk"]
@@ -43,7 +42,7 @@ class HybridRetriever:
         self.settings = settings
         self.doc_names = names_by_document({d: doc.meta for d, doc in backend.documents.items()})
         self.reranker = load_reranker(self.tokenizer) if settings.rerank else None
-        self._vectors: OrderedDict[str, FloatMatrix] = OrderedDict()
+        self.query_vectors = VectorCache(embedder.embed_queries, QUERY_CACHE_SIZE)
 
     def plan(self, query: str) -> QueryPlan:
         """The query's matching text and the documents it names."""
@@ -62,18 +61,8 @@ class HybridRetriever:
         return frozenset(doc_ids)
 
     def query_vector(self, query: str) -> FloatMatrix:
-        """The query's embedding, from a small LRU: citizens ask the same questions again
-        and again, and the embedding is most of the cost of an answer (17 of 23 ms)."""
-        key = fold(query)
-        vector = self._vectors.get(key)
-        if vector is None:
-            vector = self.embedder.embed_queries([key])
-            if len(self._vectors) >= QUERY_CACHE_SIZE:
-                self._vectors.popitem(last=False)
-            self._vectors[key] = vector
-        else:
-            self._vectors.move_to_end(key)
-        return vector
+        """The query's embedding, from a small LRU (qa/vectors.py)."""
+        return self.query_vectors([query])
 
     def search(
         self,

@@ -86,9 +86,7 @@ class CountingEmbedder(FakeEmbedder):
         return super().embed_queries(texts)
 
 
-def test_repeated_questions_reuse_the_query_embedding(
-    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_repeated_questions_reuse_the_query_embedding(fake_settings: Settings) -> None:
     ingest(fake_settings, embedder=FakeEmbedder())
     counting = CountingEmbedder()
     engine = SearchEngine(fake_settings, embedder=counting)
@@ -96,7 +94,7 @@ def test_repeated_questions_reuse_the_query_embedding(
     first = engine.search("技术合同成交额").results
     again = engine.search("技術合同成交額").results  # folds to the same text
     assert counting.query_calls == calls + 1 and first == again
-    monkeypatch.setattr("qa.retrieval.QUERY_CACHE_SIZE", 2)
+    engine.retriever.query_vectors.size = 2
     for query in ("高新技术企业", "人才", "技术合同成交额"):
         engine.search(query)
     assert counting.query_calls == calls + 4  # evicted, embedded again
