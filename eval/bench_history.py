@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     service = QAService(Settings(), follow=False)
-    clear = service._answerer.engine.retriever._vectors.clear
+    clear = service._answerer.engine.retriever.query_vectors.clear
     cases: list[tuple[str, list[Turn], str]] = []
     history: dict[str, list[Turn]] = {}
     for q in load_gold(args.gold):

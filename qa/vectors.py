@@ -38,6 +38,10 @@ class VectorCache:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([self._vectors[k] for k in keys])
 
+    def clear(self) -> None:
+        """Forget every vector (a benchmark measuring the embedding's own cost)."""
+        self._vectors.clear()
+
 
 def unit_rows(vectors: FloatMatrix) -> FloatMatrix:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
