@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.admin import router as admin_router
 from api.deps import ServiceState
 from api.documents import router as documents_router
 from api.logs import RequestContext, request_id
@@ -23,8 +24,10 @@ from api.routes import router
 from api.widget import router as widget_router
 from qa.errors import (
     BusyError,
+    CuratedNotFoundError,
     DocumentConflictError,
     DocumentNotFoundError,
+    InvalidCuratedError,
     InvalidDocumentError,
     QAError,
     ServiceUnavailableError,
@@ -41,6 +44,8 @@ QA_ERROR_STATUS: dict[type[QAError], int] = {
     DocumentNotFoundError: 404,
     DocumentConflictError: 409,
     BusyError: 409,
+    InvalidCuratedError: 422,
+    CuratedNotFoundError: 404,
 }
 Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
 
@@ -252,6 +257,7 @@ def create_app(settings: Settings, service: QAService | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(documents_router)
     app.include_router(widget_router)
+    app.include_router(admin_router)
     with_readable_errors(app)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)

@@ -1,5 +1,5 @@
-"""Internal document routes (X-API-Key): list, inspect, upload, delete, a document's
-versions, and its validity set by hand.
+"""Internal document routes (X-API-Key): list, inspect, a document's versions and
+passages (a viewer's key); upload, delete, its validity set by hand (an editor's).
 
 A change is written to the search backend in a worker thread while queries keep being
 answered from the old snapshot; the service then switches to the new version in one
@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ApiKeyDep, StateDep
+from api.deps import EditorDep, StateDep, ViewerDep
 from corpus.models import ValidityStatus
 from qa.service import UploadFields, upload_name
 
@@ -41,23 +41,28 @@ router = APIRouter(prefix="/v1/documents", tags=["internal"])
 
 
 @router.get("", summary="文档列表")
-async def list_documents(state: StateDep, _key: ApiKeyDep) -> list[dict[str, Any]]:
+async def list_documents(state: StateDep, _key: ViewerDep) -> list[dict[str, Any]]:
     return await run_in_threadpool(state.qa.documents)
 
 
 @router.get("/{doc_id}", summary="文档详情：元数据、章节、段落数")
-async def get_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[str, Any]:
+async def get_document(doc_id: str, state: StateDep, _key: ViewerDep) -> dict[str, Any]:
     return await run_in_threadpool(state.qa.document, doc_id)
 
 
 @router.get("/{doc_id}/versions", summary="文档的各个版本（最早的在前）及各自的有效期")
-async def document_versions(doc_id: str, state: StateDep, _key: ApiKeyDep) -> list[dict[str, Any]]:
+async def document_versions(doc_id: str, state: StateDep, _key: ViewerDep) -> list[dict[str, Any]]:
     return await run_in_threadpool(state.qa.versions, doc_id)
+
+
+@router.get("/{doc_id}/chunks", summary="文档的段落（按索引切分），供问答对引用")
+async def document_chunks(doc_id: str, state: StateDep, _key: ViewerDep) -> list[dict[str, Any]]:
+    return await run_in_threadpool(state.qa.document_chunks, doc_id)
 
 
 @router.patch("/{doc_id}", summary="手工设定文档的有效期与状态，并发布新索引")
 async def patch_document(
-    doc_id: str, body: ValidityPatch, state: StateDep, _key: ApiKeyDep
+    doc_id: str, body: ValidityPatch, state: StateDep, _key: EditorDep
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     if not changes:
@@ -72,7 +77,7 @@ async def patch_document(
 )
 async def upload_document(
     state: StateDep,
-    _key: ApiKeyDep,
+    _key: EditorDep,
     file: Annotated[UploadFile, File(description="文档文件")],
     doc_id: Annotated[str | None, Form(max_length=100, pattern=r"^[\w\-]+$")] = None,
     title: Annotated[str | None, Form(max_length=200)] = None,
@@ -100,6 +105,6 @@ async def upload_document(
 
 
 @router.delete("/{doc_id}", summary="删除文档并发布新索引")
-async def delete_document(doc_id: str, state: StateDep, _key: ApiKeyDep) -> dict[str, Any]:
+async def delete_document(doc_id: str, state: StateDep, _key: EditorDep) -> dict[str, Any]:
     generation = await run_in_threadpool(state.qa.delete_document, doc_id)
     return {"deleted": doc_id, "generation": generation}

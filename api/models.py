@@ -73,6 +73,11 @@ class SearchRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=20)
     doc_ids: list[str] | None = Field(None, max_length=20)
     as_of: date | None = Field(None, description=AS_OF)
+    explain: bool = Field(
+        False,
+        description="Each result's BM25 and dense scores, ranks and matched terms, and the "
+        "rule that answers the query as a question (needs an internal X-API-Key)",
+    )
 
     _visible = field_validator("query")(visible_text)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -14,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import RateLimitDep, ServiceState, StateDep
+from api.deps import CallerDep, RateLimitDep, ServiceState, StateDep
 from api.models import (
     AskRequest,
     ChatChoice,
@@ -29,6 +31,7 @@ from qa.models import AnswerResponse, SearchResponse
 
 router = APIRouter()
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 async def in_worker(state: ServiceState, work: Callable[[], T]) -> T:
@@ -55,9 +58,16 @@ async def answer_from_generation(
     history: Sequence[Turn] = (),
     as_of: date | None = None,
 ) -> tuple[AnswerResponse, str]:
-    response, generation = await in_worker(
-        state, lambda: state.qa.ask_versioned(question, doc_ids, None, history, as_of)
-    )
+
+    def asked() -> tuple[AnswerResponse, str]:
+        response, generation = state.qa.ask_versioned(question, doc_ids, None, history, as_of)
+        try:
+            state.questions.record(question, response)
+        except sqlite3.Error as exc:  # the log is for staff; the citizen still gets an answer
+            log.error("question log not written: %s", exc)
+        return response, generation
+
+    response, generation = await in_worker(state, asked)
     if response.refused:
         state.metrics.refusals.labels(response.reason or "unknown").inc()
     return response, generation
@@ -142,6 +152,10 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
                 "reason": response.reason,
                 "understood_as": response.understood_as,
                 "carried": response.carried,
+                "curated": response.curated,
+                "curated_entry": (
+                    response.curated_entry.model_dump() if response.curated_entry else None
+                ),
                 "not_in_force": (
                     response.not_in_force.model_dump() if response.not_in_force else None
                 ),
@@ -153,7 +167,19 @@ async def ask_stream(body: AskRequest, state: StateDep, _limit: RateLimitDep) ->
 
 
 @router.post("/v1/search", tags=["public"], summary="检索：按相关度排序的原文段落")
-async def search(body: SearchRequest, state: StateDep, _limit: RateLimitDep) -> SearchResponse:
+async def search(
+    body: SearchRequest, state: StateDep, _limit: RateLimitDep, caller: CallerDep
+) -> SearchResponse:
+    if body.explain:
+        if caller is None:
+            raise HTTPException(
+                401,
+                "explain: true needs an internal X-API-Key (viewer or higher)",
+                headers={"WWW-Authenticate": "APIKey"},
+            )
+        return await in_worker(
+            state, lambda: state.qa.explain(body.query, body.top_k, body.doc_ids, body.as_of)
+        )
     return await in_worker(
         state, lambda: state.qa.search(body.query, body.top_k, body.doc_ids, None, body.as_of)
     )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse
 
-from api.deps import ApiKeyDep, RateLimitDep, StateDep
+from api.deps import RateLimitDep, StateDep, ViewerDep
 from api.models import (
     ConvertRequest,
     ConvertResponse,
@@ -80,7 +80,7 @@ async def feedback(body: FeedbackRequest, state: StateDep, _limit: RateLimitDep)
 @router.get("/v1/feedback", tags=["internal"], summary="最近的评价（需 X-API-Key）")
 async def feedback_list(
     state: StateDep,
-    _key: ApiKeyDep,
+    _key: ViewerDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     rating: Rating | None = None,
 ) -> FeedbackList:

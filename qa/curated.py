@@ -27,6 +27,7 @@ from qa.sqlite import connected, create, now_utc
 from qa.vectors import Embed, VectorCache, unit_rows
 
 CURATED_FILE = "curated.sqlite"
+MAX_OFFSET = 2**31  # characters into a document: no passage starts beyond it
 SHORT_ANSWER = 80  # the contract's limit for the short kinds; excerpts may have 400
 # Rewordings of one ask score 0.97–0.98 with the bundled embedder, two asks about one
 # topic (在哪里办 / 要什么材料) 0.95–0.96 (qa/grouping.py): only a rewording is answered.
@@ -65,8 +66,8 @@ class CuratedDraft(BaseModel):
     answer: str = Field(min_length=1, max_length=400)
     answer_kind: AnswerKind = "passage"
     doc_id: str = Field(min_length=1, max_length=200)
-    start: int = Field(ge=0)
-    end: int = Field(gt=0)
+    start: int = Field(ge=0, le=MAX_OFFSET)
+    end: int = Field(gt=0, le=MAX_OFFSET)
     statement: bool = Field(
         False, description="The answer is not in the passage: shown as the author's statement"
     )

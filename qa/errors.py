@@ -36,3 +36,11 @@ class InvalidDocumentError(QAError):
 
 class UnsupportedFormatError(InvalidDocumentError):
     pass
+
+
+class InvalidCuratedError(QAError):
+    """A curated answer was refused: its passage is not indexed, or does not state it."""
+
+
+class CuratedNotFoundError(QAError):
+    pass

@@ -41,6 +41,8 @@ from index.errors import (
 )
 from qa.answer import Answerer
 from qa.conversation import Turn
+from qa.curated import CuratedAnswer, CuratedDraft
+from qa.curation import CuratedListing, Curation
 from qa.engine import IngestResult, SearchEngine, add_versions, ingest
 from qa.errors import (
     BusyError,
@@ -52,7 +54,10 @@ from qa.errors import (
     ServiceUnavailableError,
     UnsupportedFormatError,
 )
+from qa.explain import explain_search
+from qa.grouping import MeaningGrouper, QuestionGroup
 from qa.models import AnswerResponse, SearchResponse
+from qa.questionlog import AskedQuestion
 from qa.settings import RetrievalMode, Settings
 
 log = logging.getLogger(__name__)
@@ -164,6 +169,9 @@ class QAService:
         self.follow = follow
         with translated():
             self._answerer = Answerer(engine or SearchEngine(settings))
+        embedder = self._answerer.engine.embedder  # the same across index versions
+        self.curation = Curation(settings.data_dir, self._answerer.engine)
+        self.grouper = MeaningGrouper(embedder.embed_queries)
         self._lock = threading.Lock()  # one question at a time
         self._writer = threading.Lock()  # one document change at a time
         # The published version as last seen: another process (a `qa ingest`, a sibling
@@ -215,8 +223,22 @@ class QAService:
         with self._lock, translated():
             self._follow()
             answerer = self._answerer
-            response = answerer.ask(question, doc_ids, mode, history, as_of)
+            response = self._answered(answerer, question, doc_ids, mode, history, as_of)
             return response, answerer.engine.backend.version
+
+    def _answered(
+        self,
+        answerer: Answerer,
+        question: str,
+        doc_ids: Sequence[str] | None,
+        mode: RetrievalMode | None,
+        history: Sequence[Turn],
+        as_of: date | None,
+    ) -> AnswerResponse:
+        """A curated answer when staff wrote one for this question, else the engine's."""
+        day = as_of or date.today()
+        curated = self.curation.answer(answerer.engine, question, doc_ids, day)
+        return curated or answerer.ask(question, doc_ids, mode, history, as_of)
 
     def search(
         self,
@@ -229,6 +251,44 @@ class QAService:
         with self._lock, translated():
             self._follow()
             return self._answerer.engine.search(query, k, doc_ids, mode, as_of)
+
+    def explain(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        as_of: date | None = None,
+    ) -> SearchResponse:
+        """The search results with each one's scores and ranks, and how the query asked
+        as a question is answered (or why it is refused): 检索测试."""
+        with self._lock, translated():
+            self._follow()
+            answerer = self._answerer
+            started = time.perf_counter()
+            response = self._answered(answerer, query, doc_ids, None, (), as_of)
+            explained = explain_search(answerer, response, query, k, doc_ids, None, as_of)
+            explained.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+            return explained
+
+    def group_questions(self, questions: Sequence[AskedQuestion]) -> list[QuestionGroup]:
+        """`questions` grouped by meaning (the embedder takes one caller at a time)."""
+        with self._lock, translated():
+            return self.grouper.group(questions)
+
+    # -- curated answers -----------------------------------------------------------------
+
+    def curated_entries(self) -> list[CuratedListing]:
+        self.follow_published()
+        return self.curation.listing(self._answerer.engine, date.today())
+
+    def save_curated(self, draft: CuratedDraft, entry_id: int | None = None) -> CuratedAnswer:
+        """Save a new entry, or replace `entry_id`, once its passage is checked."""
+        self.follow_published()
+        with translated():
+            return self.curation.save(self._answerer.engine, draft, date.today(), entry_id)
+
+    def delete_curated(self, entry_id: int) -> None:
+        self.curation.delete(entry_id)
 
     def stats(self) -> BackendStats:
         with translated():
@@ -302,6 +362,27 @@ class QAService:
             chunks = backend.chunks_of(doc_id)
         sections = list(dict.fromkeys(s for c in chunks if (s := c.section.display())))
         return {**document_summary(doc, len(chunks)), "sections": sections}
+
+    def document_chunks(self, doc_id: str) -> list[dict[str, Any]]:
+        """A document's passages as indexed, in order: what a curated answer may cite."""
+        self.follow_published()
+        backend = self._backend()
+        if doc_id not in backend.documents:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        with translated():
+            chunks = backend.chunks_of(doc_id)
+        return [
+            {
+                "chunk_id": c.chunk_id,
+                "section": c.section.display(),
+                "text": c.text,
+                "start": c.start,
+                "end": c.end,
+                "kind": c.kind,
+                "context": c.context,
+            }
+            for c in chunks
+        ]
 
     def add_upload(self, data: bytes, name: str, fields: UploadFields) -> dict[str, Any]:
         """Add an uploaded file (`name` from `upload_name`) and publish a new version."""

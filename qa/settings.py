@@ -9,6 +9,11 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
+# viewer reads the console; editor also changes documents and curated answers; admin
+# also manages keys. Ordered: each role may do what the ones before it may.
+Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
+_ROLE_NAMES: dict[str, Role] = {role: role for role in ROLES}
 _SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
 
 
@@ -42,7 +47,16 @@ class Settings(BaseSettings):
     weight_dense: float = Field(1.0, ge=0)
     rerank: bool = Field(True, description="Rerank hybrid candidates (qa/rerank.py)")
     # HTTP service
-    api_keys: str = Field("", description="Comma-separated keys for internal routes (X-API-Key)")
+    api_keys: str = Field(
+        "",
+        description="Comma-separated keys for internal routes (X-API-Key), each as role:key "
+        "(viewer, editor, admin); a bare key is an editor's",
+    )
+    question_log: Literal["refused", "all", "off"] = Field(
+        "refused",
+        description="Which questions' text the console keeps (personal data masked): refused "
+        "ones, all, or none (off also stops the daily counts)",
+    )
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON body accepted")
     rate_limit_per_minute: int = Field(60, ge=0, description="Public requests per client; 0 = off")
@@ -53,8 +67,24 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload")
 
     @property
-    def api_key_list(self) -> list[str]:
-        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+    def api_key_roles(self) -> list[tuple[Role, str]]:
+        """Each configured key with its role; checked by the validator."""
+        found: list[tuple[Role, str]] = []
+        for entry in (e.strip() for e in self.api_keys.split(",")):
+            name, sep, key = entry.partition(":")
+            role = _ROLE_NAMES.get(name)
+            if not entry:
+                continue
+            if not sep:
+                found.append(("editor", entry))
+            elif role is not None and key:
+                found.append((role, key))
+            else:
+                raise ValueError(
+                    f"QA_API_KEYS: {name!r} is not a role; write role:key with role one of "
+                    + ", ".join(ROLES)
+                )
+        return found
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -73,6 +103,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
+        self.api_key_roles  # noqa: B018 - raises on a key with an unknown role
         if self.weight_bm25 == 0 and self.weight_dense == 0:
             raise ValueError("QA_WEIGHT_BM25 and QA_WEIGHT_DENSE cannot both be 0")
         if self.embedder == "sentence-transformers" and not self.embedder_model_path:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from api.app import api_routes, body_paths, create_app
-from api.deps import rate_limited, require_api_key
+from api.deps import ROLE_CHECKS, rate_limited
 from index.embedders import FakeEmbedder
 from qa.engine import SearchEngine, ingest
 from qa.service import QAService
@@ -46,7 +46,9 @@ def client(tmp_path: Path, request: pytest.FixtureRequest) -> TestClient:
 
 def test_json_and_upload_routes_are_read_off_the_app(client: TestClient) -> None:
     json_paths, form_paths = body_paths(client.app)  # type: ignore[arg-type]
-    assert json_paths.templates == PUBLIC_POSTS and form_paths.templates == {"/v1/documents"}
+    internal = {"/v1/curated", "/v1/keys"}
+    assert json_paths.templates == PUBLIC_POSTS | internal
+    assert form_paths.templates == {"/v1/documents"}
 
 
 def test_every_mutating_or_internal_route_requires_a_key(client: TestClient) -> None:
@@ -60,7 +62,8 @@ def test_every_mutating_or_internal_route_requires_a_key(client: TestClient) -> 
             continue
         mutating = bool(route.methods & {"POST", "PUT", "PATCH", "DELETE"})
         if mutating or "internal" in route.tags:
-            assert require_api_key in calls, f"{route.methods} {route.path} has no key check"
+            checks = calls & set(ROLE_CHECKS.values())
+            assert checks, f"{route.methods} {route.path} has no key check"
             guarded.append(route.path)
     assert "/v1/documents" in guarded and "/v1/documents/{doc_id}" in guarded
     assert "/v1/feedback" in guarded  # reading the votes is internal, casting one is not
