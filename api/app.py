@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.admin import router as admin_router
+from api.console import router as console_router
 from api.deps import ServiceState
 from api.documents import router as documents_router
 from api.logs import RequestContext, request_id
@@ -258,6 +259,7 @@ def create_app(settings: Settings, service: QAService | None = None) -> FastAPI:
     app.include_router(documents_router)
     app.include_router(widget_router)
     app.include_router(admin_router)
+    app.include_router(console_router)
     with_readable_errors(app)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ValueError, value_error)

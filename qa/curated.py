@@ -23,6 +23,7 @@ from corpus.normalize import fold, fold_compact
 from index.embedders import FloatMatrix
 from qa.grouping import VECTOR_CACHE
 from qa.models import AnswerKind
+from qa.privacy import mask_personal
 from qa.sqlite import connected, create, now_utc
 from qa.vectors import Embed, VectorCache, unit_rows
 
@@ -196,7 +197,11 @@ class CuratedMatcher:
     def match(
         self, question: str, entries: list[CuratedAnswer], vector: FloatMatrix
     ) -> CuratedAnswer | None:
-        """`vector`: the question's query vector, as the retriever embeds it."""
+        """`vector`: the question's query vector, as the retriever embeds it. Entries
+        are written from masked questions (the log keeps no personal data), so the
+        question is masked too before it is compared: a phone number in it is not one
+        of the figures it names."""
+        question = mask_personal(question)
         asked = fold_compact(question)
         for entry in entries:
             if any(fold_compact(a) == asked for a in entry.asks):

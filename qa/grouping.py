@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.privacy import holds_mask
 from qa.questionlog import AskedQuestion
 from qa.vectors import Embed, VectorCache, unit_rows
 
@@ -41,7 +42,11 @@ class MeaningGrouper:
         self.similarity = similarity
 
     def group(self, questions: Sequence[AskedQuestion]) -> list[QuestionGroup]:
-        ordered = sorted(questions, key=lambda q: (-q.count, q.question))
+        # The founder is what staff see first and curate from: among the most asked,
+        # one free of masked personal data, and the shortest wording.
+        ordered = sorted(
+            questions, key=lambda q: (-q.count, holds_mask(q.question), len(q.question), q.question)
+        )
         if not ordered:
             return []
         vectors = unit_rows(self.vectors([q.question for q in ordered]))

@@ -36,3 +36,11 @@ def mask_personal(text: str) -> str:
 
 def mask_optional(text: str | None) -> str | None:
     return None if text is None else mask_personal(text)
+
+
+_MASK = re.compile("|".join(re.escape(f"[{label}]") for label, _ in _PATTERNS))
+
+
+def holds_mask(text: str) -> bool:
+    """`text` had personal data masked out of it."""
+    return _MASK.search(text) is not None

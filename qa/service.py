@@ -335,7 +335,14 @@ class QAService:
         backend = self._backend()
         with translated():
             counts = backend.chunk_counts()
-        return [document_summary(d, counts.get(d.doc_id, 0)) for d in backend.documents.values()]
+        engine = self._answerer.engine
+        return [
+            {
+                **document_summary(d, counts.get(d.doc_id, 0)),
+                "validity": engine.validity(d.doc_id).status,
+            }
+            for d in backend.documents.values()
+        ]
 
     def suggestions(self, limit: int = 3) -> list[str]:
         """Starter questions for the widget, made from the loaded documents' own metadata

@@ -691,6 +691,7 @@
     }
     if (EXCERPTS[answer.answer_kind]) {
       body.appendChild(excerptAnswer(answer));
+      renderCurated(answer, body);
       return;  // the excerpt is the source's own words: no sentence repeated under it
     }
     body.appendChild(h("p", { class: "answer", text: show(answer.answer) }));
@@ -703,6 +704,17 @@
     } else if (answer.sentence) {
       body.appendChild(h("p", { class: "sentence", text: show(answer.sentence) }));
     }
+    renderCurated(answer, body);
+  }
+
+  /* A curated answer (问答对) says so, with who wrote it and when; a curated statement
+     says it is the author's own words, not a quotation. */
+  function renderCurated(answer, body) {
+    var entry = answer.curated && answer.curated_entry;
+    if (!entry) return;
+    var day = String(entry.created_at || "").slice(0, 10);
+    var kind = entry.statement ? "工作人员说明" : "工作人员整理的答案";
+    body.appendChild(h("p", { class: "note curated", text: kind + " · " + entry.author + " · " + day }));
   }
 
   function renderSources(turn, body) {

@@ -30,7 +30,9 @@ KEY = "fuzz-key"
 @pytest.fixture(scope="module")
 def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     data: Path = tmp_path_factory.mktemp("fuzz")
-    config = Settings(data_dir=data, embedder="fake", rate_limit_per_minute=0, api_keys=f"admin:{KEY}")
+    config = Settings(
+        data_dir=data, embedder="fake", rate_limit_per_minute=0, api_keys=f"admin:{KEY}"
+    )
     ingest(config, embedder=FakeEmbedder())
     return create_app(config, QAService(config, SearchEngine(config, embedder=FakeEmbedder())))
 

@@ -7,34 +7,20 @@ import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from qa.settings import Settings
+from tests.api.browsing import new_page, shoot
 from tests.api.serving import free_port, running_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Chromium as root, on a machine whose network is closed: no sandbox, no background
-# connections to Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 KEY = "widget-test-key"
 PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 860}
 XSS_DOC = (
     "网页显示安全测试通知\n"
     "一、测试内容\n"
@@ -86,16 +72,6 @@ def host_page(api: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def hosts() -> Iterator[tuple[HostPages, HostPages]]:
     """Two portals: the first is on the service's CORS allow-list, the second is not."""
     allowed, stranger = HostPages({}), HostPages({})
@@ -123,15 +99,6 @@ def service(
         allowed.pages["/portal.html"] = host_page(base)
         stranger.pages["/portal.html"] = host_page(base)
         yield base
-
-
-def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: Any) -> Page:
-    context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
 
 
 def open_widget(browser: Browser, service: str, **options: Any) -> Page:
@@ -171,11 +138,6 @@ def upload(service: str, name: str, text: str, media_type: str, doc_id: str) -> 
     )
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
 
 
 def test_question_gets_answer_sentence_and_source_card(browser: Browser, service: str) -> None:
