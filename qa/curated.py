@@ -180,6 +180,14 @@ class CuratedStore:
             conn.execute("UPDATE curated SET uses = uses + 1 WHERE id = ?", (entry_id,))
 
 
+_PUNCTUATION = re.compile(r"[\s\W_]+")
+
+
+def wording(text: str) -> str:
+    """A question's words once folded, without spaces or punctuation: 多久？ is 多久."""
+    return _PUNCTUATION.sub("", fold_compact(text))
+
+
 def numbers(text: str) -> frozenset[str]:
     """The figures a question names (years, amounts): a curated answer for 2025 must not
     answer 2026, however close the two questions embed."""
@@ -202,9 +210,9 @@ class CuratedMatcher:
         question is masked too before it is compared: a phone number in it is not one
         of the figures it names."""
         question = mask_personal(question)
-        asked = fold_compact(question)
+        asked = wording(question)
         for entry in entries:
-            if any(fold_compact(a) == asked for a in entry.asks):
+            if any(wording(a) == asked for a in entry.asks):
                 return entry
         wanted = numbers(question)
         candidates = [(e, a) for e in entries for a in e.asks if numbers(a) == wanted]

