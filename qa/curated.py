@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -52,6 +53,12 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS curated (
     expires_on TEXT NOT NULL,
     uses INTEGER NOT NULL DEFAULT 0
 )"""
+# Bumped by every save and delete, in the same transaction: a reader (any worker) knows
+# its copy of the entries is current by reading one number.
+_REVISION = (
+    "CREATE TABLE IF NOT EXISTS revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER)",
+    "INSERT OR IGNORE INTO revision VALUES (1, 0)",
+)
 _COLUMNS = (
     'id, question, variants, answer, answer_kind, doc_id, start, "end", statement, author,'
     " created_at, updated_at, expires_on, uses"
@@ -113,7 +120,11 @@ def _entry(row: tuple[object, ...]) -> CuratedAnswer:
 class CuratedStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        create(path, _SCHEMA)
+        create(path, _SCHEMA, *_REVISION)
+
+    def revision(self) -> int:
+        with connected(self.path) as conn:
+            return int(conn.execute("SELECT n FROM revision").fetchone()[0])
 
     def all(self) -> list[CuratedAnswer]:
         with connected(self.path) as conn:
@@ -152,6 +163,8 @@ class CuratedStore:
             draft.expires_on.isoformat(),
         )
         with connected(self.path) as conn:
+            conn.execute("BEGIN")
+            conn.execute("UPDATE revision SET n = n + 1")
             if entry_id is None:
                 cursor = conn.execute(
                     "INSERT INTO curated (question, variants, answer, answer_kind, doc_id, start,"
@@ -167,13 +180,18 @@ class CuratedStore:
                     " updated_at = ? WHERE id = ?",
                     (*values, now, entry_id),
                 )
+            conn.execute("COMMIT")
         saved = self.get(entry_id)
         assert saved is not None
         return saved
 
     def delete(self, entry_id: int) -> bool:
         with connected(self.path) as conn:
-            return conn.execute("DELETE FROM curated WHERE id = ?", (entry_id,)).rowcount > 0
+            conn.execute("BEGIN")
+            conn.execute("UPDATE revision SET n = n + 1")
+            deleted = conn.execute("DELETE FROM curated WHERE id = ?", (entry_id,)).rowcount > 0
+            conn.execute("COMMIT")
+        return deleted
 
     def used(self, entry_id: int) -> None:
         with connected(self.path, durable=False) as conn:
@@ -194,6 +212,16 @@ def numbers(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\d+(?:\.\d+)?", fold(text)))
 
 
+@dataclass(frozen=True)
+class _Asks:
+    """Every wording of a set of entries, read once: folded, its figures, its vector."""
+
+    entries: list[CuratedAnswer]  # one per wording
+    wordings: list[str]
+    figures: list[frozenset[str]]
+    vectors: FloatMatrix  # unit rows
+
+
 class CuratedMatcher:
     """Finds the curated entry a question rewords: the same words once folded, or a
     vector within MATCH_SIMILARITY of one of its asks that names the same figures."""
@@ -201,6 +229,22 @@ class CuratedMatcher:
     def __init__(self, embed: Embed, similarity: float = MATCH_SIMILARITY) -> None:
         self.vectors = VectorCache(embed, VECTOR_CACHE)
         self.similarity = similarity
+        self._asks: tuple[tuple[tuple[int, str], ...], _Asks] | None = None
+
+    def asks_of(self, entries: list[CuratedAnswer]) -> _Asks:
+        """The entries' wordings, prepared once while the entries stay as they are: a
+        question then costs one matrix product, not a pass over every wording."""
+        key = tuple((e.id, e.updated_at) for e in entries)
+        if self._asks is None or self._asks[0] != key:
+            pairs = [(e, a) for e in entries for a in e.asks]
+            texts = [a for _, a in pairs]
+            vectors = unit_rows(self.vectors(texts)) if texts else np.zeros((0, 1), np.float32)
+            prepared = _Asks(
+                [e for e, _ in pairs], [wording(a) for a in texts], [numbers(a) for a in texts],
+                vectors,
+            )  # fmt: skip
+            self._asks = (key, prepared)
+        return self._asks[1]
 
     def match(
         self, question: str, entries: list[CuratedAnswer], vector: FloatMatrix
@@ -209,15 +253,17 @@ class CuratedMatcher:
         are written from masked questions (the log keeps no personal data), so the
         question is masked too before it is compared: a phone number in it is not one
         of the figures it names."""
-        question = mask_personal(question)
-        asked = wording(question)
-        for entry in entries:
-            if any(wording(a) == asked for a in entry.asks):
-                return entry
-        wanted = numbers(question)
-        candidates = [(e, a) for e in entries for a in e.asks if numbers(a) == wanted]
-        if not candidates:
+        if not entries:
             return None
-        scores = unit_rows(self.vectors([a for _, a in candidates])) @ unit_rows(vector)[0]
+        question = mask_personal(question)
+        asks = self.asks_of(entries)
+        asked = wording(question)
+        if asked in asks.wordings:
+            return asks.entries[asks.wordings.index(asked)]
+        wanted = numbers(question)
+        same = [i for i, found in enumerate(asks.figures) if found == wanted]
+        if not same:
+            return None
+        scores = asks.vectors[same] @ unit_rows(vector)[0]
         best = int(np.argmax(scores))
-        return candidates[best][0] if float(scores[best]) >= self.similarity else None
+        return asks.entries[same[best]] if float(scores[best]) >= self.similarity else None

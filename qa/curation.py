@@ -117,6 +117,14 @@ class Curation:
     def __init__(self, data_dir: Path, engine: SearchEngine) -> None:
         self.store = CuratedStore(data_dir / CURATED_FILE)
         self.matcher = CuratedMatcher(engine.embedder.embed_queries)
+        self._active: tuple[tuple[int, date], list[CuratedAnswer]] | None = None
+
+    def active(self, day: date) -> list[CuratedAnswer]:
+        """The entries answering on `day`, read again only when the store changed."""
+        key = (self.store.revision(), day)
+        if self._active is None or self._active[0] != key:
+            self._active = (key, self.store.active(day))
+        return self._active[1]
 
     def answer(
         self,
@@ -131,7 +139,7 @@ class Curation:
         in_force = engine.in_force(day)
         entries = [
             e
-            for e in self.store.active(day)
+            for e in self.active(day)
             if (doc_ids is None or e.doc_id in doc_ids)
             and (in_force is None or e.doc_id in in_force)
         ]
