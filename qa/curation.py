@@ -132,9 +132,11 @@ class Curation:
         question: str,
         doc_ids: Sequence[str] | None,
         day: date,
+        count_use: bool = True,
     ) -> AnswerResponse | None:
         """The curated answer to `question`, if an active entry rewords it and its
-        document is among those asked about and in force on `day`."""
+        document is among those asked about and in force on `day`. Staff testing a
+        question (检索测试) see it without counting a use."""
         started = time.perf_counter()
         in_force = engine.in_force(day)
         entries = [
@@ -153,7 +155,8 @@ class Curation:
         chunk = cited_chunk(engine, entry.doc_id, entry.start, entry.end)
         if chunk is None:  # its passage was re-indexed away: the question is asked anew
             return None
-        self.store.used(entry.id)
+        if count_use:
+            self.store.used(entry.id)
         return curated_response(entry, chunk, engine, question, started)
 
     def listing(self, engine: SearchEngine, today: date) -> list[CuratedListing]:

@@ -234,10 +234,11 @@ class QAService:
         mode: RetrievalMode | None,
         history: Sequence[Turn],
         as_of: date | None,
+        count_use: bool = True,
     ) -> AnswerResponse:
         """A curated answer when staff wrote one for this question, else the engine's."""
         day = as_of or date.today()
-        curated = self.curation.answer(answerer.engine, question, doc_ids, day)
+        curated = self.curation.answer(answerer.engine, question, doc_ids, day, count_use)
         return curated or answerer.ask(question, doc_ids, mode, history, as_of)
 
     def search(
@@ -265,7 +266,7 @@ class QAService:
             self._follow()
             answerer = self._answerer
             started = time.perf_counter()
-            response = self._answered(answerer, query, doc_ids, None, (), as_of)
+            response = self._answered(answerer, query, doc_ids, None, (), as_of, count_use=False)
             explained = explain_search(answerer, response, query, k, doc_ids, None, as_of)
             explained.latency_ms = round((time.perf_counter() - started) * 1000, 2)
             return explained

@@ -141,6 +141,9 @@ def test_a_matching_question_gets_the_curated_answer_and_counts_a_use(client: Te
     assert not elsewhere.json()["curated"]
     later = {"question": "驿站免费住宿多久", "as_of": str(date.today() + timedelta(days=400))}
     assert not client.post("/v1/ask", json=later).json()["curated"]
+    tested = {"query": "驿站免费住宿多久", "explain": True}
+    explained = client.post("/v1/search", headers=EDITOR, json=tested).json()["explain"]
+    assert explained["answer"]["rule"] == "curated"  # seen by staff, not counted as a use
     listed = client.get("/v1/curated", headers=EDITOR).json()
     assert [(e["id"], e["uses"], e["state"]) for e in listed] == [(saved["id"], 1, "active")]
     assert listed[0]["title"] == "青年人才驿站管理办法" and "14天" in listed[0]["passage"]
