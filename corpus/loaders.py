@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -151,6 +152,9 @@ class PdfLoader:
     def extract(self, data: bytes, name: str) -> str:
         from pypdf import PdfReader
 
+        # pypdf logs what it trips over ("EOF marker not found") besides raising; the
+        # refusal below already says it, once, with the file's name.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
         try:
             reader = PdfReader(io.BytesIO(data))
             text = "\n".join(page.extract_text() or "" for page in reader.pages)

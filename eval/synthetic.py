@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -74,3 +75,28 @@ def synthetic_documents(chunks: int, seed: int = 7) -> list[Document]:
 def questions(limit: int) -> list[str]:
     gold = [q.question for path in default_gold_files() for q in load_gold(path)]
     return [gold[i % len(gold)] for i in range(limit)]
+
+
+BAD_FILES: dict[str, bytes] = {
+    "empty.txt": b"",
+    "blank.md": b"  \n\t\n  ",
+    "scan.pdf": b"%PDF-1.4\n% a scan saved without its text layer, cut short",
+    "photo.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+    "garbled.txt": bytes(range(256)) * 4,
+}
+
+
+def write_bulk_corpus(directory: Path, documents: int, seed: int = 11) -> list[str]:
+    """A knowledge base of `documents` short entries (a title line and one to three
+    paragraphs of real policy sentences, as a hotline's answers are), one .txt each, and
+    the five bad files of BAD_FILES beside them; returns the bad files' names."""
+    rng = random.Random(seed)
+    sentences = policy_sentences()
+    directory.mkdir(parents=True, exist_ok=True)
+    for number in range(documents):
+        lines = [f"便民问答第{number + 1}条：{rng.choice(sentences)[:16].rstrip('。；，')}"]
+        lines += ["".join(rng.sample(sentences, 2))[:280] for _ in range(rng.randint(1, 3))]
+        (directory / f"entry-{number:05d}.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    for name, data in BAD_FILES.items():
+        (directory / name).write_bytes(data)
+    return sorted(BAD_FILES)

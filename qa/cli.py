@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     p_ingest.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first file that cannot be read (default: skip it, name it, exit 1)",
+    )
+    p_ingest.add_argument(
         "--columns",
         type=sheet_columns,
         help="a 问题/答案 sheet's columns: question=用户问题,answer=答案,unit=处理单位",
@@ -143,28 +148,53 @@ def sheet_columns(spec: str) -> FaqColumns:
 
 
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when every file was indexed, 1 when some were skipped (named, with why)."""
+    quiet = args.quiet
+    files = tqdm(unit="doc", desc="reading", disable=quiet, file=sys.stderr)
     bar: tqdm[Any] | None = None
 
     def on_total(total: int) -> None:
         nonlocal bar
-        bar = tqdm(total=total, unit="chunk", desc="embedding", disable=args.quiet, file=sys.stderr)
+        files.close()
+        bar = tqdm(total=total, unit="chunk", desc="embedding", disable=quiet, file=sys.stderr)
 
     def on_progress(done: int) -> None:
         if bar is not None:
             bar.update(done)
 
+    def on_file(done: int, total: int) -> None:
+        files.total = total
+        files.update(done - files.n)
+
     try:
-        result = QAService.ingest(settings, args.paths, on_total, on_progress, args.columns)
+        result = QAService.ingest(
+            settings,
+            args.paths,
+            on_total,
+            on_progress,
+            args.columns,
+            args.strict,
+            on_file,
+        )
     finally:
+        files.close()
         if bar is not None:
             bar.close()
     report = result.report
+    for skipped in result.skipped:
+        print(f"skipped: {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(
         f"backend: {settings.backend}  documents: {report.documents}  chunks: {report.chunks}  "
         f"written: {report.written}  embedded: {report.embedded}  "
-        f"seconds: {result.seconds:.1f}\nversion: {report.version}"
+        f"skipped: {len(result.skipped)}  seconds: {result.seconds:.1f}\nversion: {report.version}"
     )
-    return 0
+    if result.skipped:
+        print(
+            f"{len(result.skipped)} file(s) skipped, listed above; the rest is indexed"
+            " (--strict stops at the first)",
+            file=sys.stderr,
+        )
+    return 1 if result.skipped else 0
 
 
 def print_search(response: SearchResponse) -> None:

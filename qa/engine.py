@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from corpus.bundled import BUNDLED_DIR, load_documents
+from corpus.bundled import BUNDLED_DIR, Skipped, load_corpus
 from corpus.faq import FaqColumns
 from corpus.models import Document
 from corpus.validity import Status, repealers, status_on
@@ -99,6 +99,7 @@ def add_versions(backend: SearchBackend, documents: Sequence[Document]) -> Chang
 class IngestResult:
     report: ChangeReport
     seconds: float
+    skipped: Sequence[Skipped] = ()  # files left out, each with why
 
     @property
     def version(self) -> str:
@@ -112,11 +113,15 @@ def ingest(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     columns: FaqColumns | None = None,
+    strict: bool = True,
+    on_file: Callable[[int, int], None] | None = None,
 ) -> IngestResult:
     """Read and chunk the documents and make the index hold exactly them; the old
-    contents serve readers until the switch. `columns` names a sheet's columns."""
-    documents = load_documents(list(paths) or [BUNDLED_DIR], columns)
-    return publish_documents(settings, documents, embedder, on_total, on_progress)
+    contents serve readers until the switch. `columns` names a sheet's columns. Not
+    `strict`, a file that cannot be read is left out and named in `skipped`."""
+    loaded = load_corpus(list(paths) or [BUNDLED_DIR], columns, strict, on_file)
+    result = publish_documents(settings, loaded.documents, embedder, on_total, on_progress)
+    return replace(result, skipped=loaded.skipped)
 
 
 def publish_documents(

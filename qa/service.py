@@ -186,11 +186,14 @@ class QAService:
         on_total: Progress | None = None,
         on_progress: Progress | None = None,
         columns: FaqColumns | None = None,
+        strict: bool = True,
+        on_file: Callable[[int, int], None] | None = None,
     ) -> IngestResult:
         """Make the index hold exactly the documents under `paths` (default: bundled);
-        `columns` names the columns of a 问题/答案 sheet among them."""
+        `columns` names the columns of a 问题/答案 sheet among them. Not `strict`, the
+        files that cannot be read are left out and listed in the result."""
         with translated():
-            return ingest(settings, paths, None, on_total, on_progress, columns)
+            return ingest(settings, paths, None, on_total, on_progress, columns, strict, on_file)
 
     @property
     def version(self) -> str:

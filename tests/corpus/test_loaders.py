@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.bundled import load_documents
+from corpus.bundled import load_corpus, load_documents
 from corpus.loaders import CorpusError, decode_text, doc_id_for, loader_for
 
 TEXT = "黑龙江省科技振兴行动计划\n到2026年，全省技术合同成交额达到550亿元。\n"
@@ -78,3 +78,41 @@ def test_a_short_document_headed_by_its_title_is_one_entry(tmp_path: Path) -> No
     docs = {d.doc_id: d for d in load_documents([tmp_path])}
     assert docs["guide"].meta.entry and not docs["plan"].meta.entry
     assert chunk_document(docs["guide"])[0].section.asked == "社保卡补办"
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('{"a.txt": {"title": "甲"}}', "found a JSON object, expected a JSON list"),
+        ('["a.txt"]', "entry 1 is a JSON string; expected a JSON list"),
+        ('[{"doc_id": "a", "title": "甲", "author": "x"}]', "unknown field(s) author; fields:"),
+        ('[{"title": "甲"}]', "entry 1: "),
+        ("[{", "not readable JSON"),
+    ],
+)
+def test_metadata_in_the_wrong_shape_says_what_is_expected(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    (tmp_path / "a.txt").write_text("甲文件\n第一条 内容。\n", "utf-8")
+    (tmp_path / "metadata.json").write_text(written, "utf-8")
+    with pytest.raises(CorpusError) as raised:
+        load_corpus([tmp_path])
+    assert said in str(raised.value) and "must be a mapping" not in str(raised.value)
+
+
+def test_bad_files_are_skipped_with_their_reasons(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("甲文件\n第一条 内容。\n", "utf-8")
+    (tmp_path / "b.txt").write_text(" \n", "utf-8")
+    (tmp_path / "c.exe").write_bytes(b"MZ")
+    (tmp_path / ".DS_Store").write_bytes(b"\0")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("另一个甲文件\n第一条 内容。\n", "utf-8")
+    loaded = load_corpus([tmp_path, tmp_path / "sub" / "a.txt"])
+    assert [d.doc_id for d in loaded.documents] == ["a"]
+    reasons = {s.path.name: s.reason for s in loaded.skipped}
+    assert reasons["b.txt"] == "empty document"
+    assert reasons["c.exe"].startswith("unsupported format .exe")
+    assert "also used by" in reasons["a.txt"]  # the second file with id "a"
+    assert ".DS_Store" not in reasons
+    with pytest.raises(CorpusError, match=r"b\.txt: empty document"):
+        load_corpus([tmp_path], strict=True)
