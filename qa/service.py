@@ -30,7 +30,7 @@ from corpus.models import Document, DocumentMeta, ValidityStatus
 from corpus.normalize import detect_script, strip_invisible
 from corpus.versions import versions_of
 from index.backend import BackendStats, ChangeReport, Progress, SearchBackend
-from index.embedders import EmbedderError
+from index.embedders import EmbedderError, EmbedderUnavailableError
 from index.errors import (
     BackendError,
     BackendUnavailableError,
@@ -72,7 +72,7 @@ def translated(refused: type[QAError] = IndexUnavailableError) -> Iterator[None]
     bad (InvalidDocumentError); elsewhere the index could not serve."""
     try:
         yield
-    except BackendUnavailableError as exc:
+    except (BackendUnavailableError, EmbedderUnavailableError) as exc:
         raise ServiceUnavailableError(str(exc)) from exc
     except WriterBusyError as exc:
         raise BusyError(str(exc)) from exc

