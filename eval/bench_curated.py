@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    source = Settings()
+    source = Settings(answer_cache=0)  # the second round is computed again, not cached
     questions = [q.question for q in load_gold(args.gold)]
     with tempfile.TemporaryDirectory() as tmp:
         bare_dir, curated_dir = Path(tmp) / "bare", Path(tmp) / "curated"

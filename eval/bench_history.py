@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=DIALOGUES)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    service = QAService(Settings(), follow=False)
+    service = QAService(Settings(answer_cache=0), follow=False)  # repeats are computed
     clear = service._answerer.engine.retriever.query_vectors.clear
     cases: list[tuple[str, list[Turn], str]] = []
     history: dict[str, list[Turn]] = {}

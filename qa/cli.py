@@ -407,7 +407,9 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> list[dict[str, Any
         questions = [q for path in args.gold or default_gold_files() for q in load_gold(path)]
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
-    service = QAService(settings, follow=False)
+    # Every gold question is computed, never served from the answer cache: the
+    # latencies reported are the engine's.
+    service = QAService(settings.model_copy(update={"answer_cache": 0}), follow=False)
     mode = args.mode or settings.mode
     with tqdm(total=len(questions), desc=f"eval ({mode})", unit="q", file=sys.stderr) as bar:
         rows = run_gold(service, questions, mode, on_step=lambda: bar.update(1))

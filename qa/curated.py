@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
-from corpus.normalize import fold, fold_compact
+from corpus.normalize import fold, fold_words
 from index.embedders import FloatMatrix
 from qa.grouping import VECTOR_CACHE
 from qa.models import AnswerKind
@@ -198,14 +198,6 @@ class CuratedStore:
             conn.execute("UPDATE curated SET uses = uses + 1 WHERE id = ?", (entry_id,))
 
 
-_PUNCTUATION = re.compile(r"[\s\W_]+")
-
-
-def wording(text: str) -> str:
-    """A question's words once folded, without spaces or punctuation: 多久？ is 多久."""
-    return _PUNCTUATION.sub("", fold_compact(text))
-
-
 def numbers(text: str) -> frozenset[str]:
     """The figures a question names (years, amounts): a curated answer for 2025 must not
     answer 2026, however close the two questions embed."""
@@ -240,7 +232,7 @@ class CuratedMatcher:
             texts = [a for _, a in pairs]
             vectors = unit_rows(self.vectors(texts)) if texts else np.zeros((0, 1), np.float32)
             prepared = _Asks(
-                [e for e, _ in pairs], [wording(a) for a in texts], [numbers(a) for a in texts],
+                [e for e, _ in pairs], [fold_words(a) for a in texts], [numbers(a) for a in texts],
                 vectors,
             )  # fmt: skip
             self._asks = (key, prepared)
@@ -257,7 +249,7 @@ class CuratedMatcher:
             return None
         question = mask_personal(question)
         asks = self.asks_of(entries)
-        asked = wording(question)
+        asked = fold_words(question)
         if asked in asks.wordings:
             return asks.entries[asks.wordings.index(asked)]
         wanted = numbers(question)

@@ -40,6 +40,7 @@ from index.errors import (
     WriterBusyError,
 )
 from qa.answer import Answerer
+from qa.answercache import AnswerCache, answer_key
 from qa.conversation import Turn
 from qa.curated import CuratedAnswer, CuratedDraft
 from qa.curation import CuratedListing, Curation
@@ -172,6 +173,7 @@ class QAService:
         embedder = self._answerer.engine.embedder  # the same across index versions
         self.curation = Curation(settings.data_dir, self._answerer.engine)
         self.grouper = MeaningGrouper(embedder.embed_queries)
+        self.answers = AnswerCache(settings.answer_cache)
         self._lock = threading.Lock()  # one question at a time
         self._writer = threading.Lock()  # one document change at a time
         # The published version as last seen: another process (a `qa ingest`, a sibling
@@ -222,12 +224,54 @@ class QAService:
         history: Sequence[Turn] = (),
         as_of: date | None = None,
     ) -> tuple[AnswerResponse, str]:
-        """The answer and the version that gave it (one snapshot, never two mixed)."""
+        """The answer and the version that gave it (one snapshot, never two mixed). A
+        question asked before with the same history and filters, on the same version,
+        is answered from the answer cache without waiting for the question lock."""
+        started = time.perf_counter()
+        day = as_of or date.today()
+        cached = self._cached(question, history, doc_ids, mode, day)
+        if cached is not None:
+            response, version = cached
+            latency = round((time.perf_counter() - started) * 1000, 2)
+            return response.model_copy(
+                update={"question": question, "latency_ms": latency}
+            ), version
         with self._lock, translated():
             self._follow()
             answerer = self._answerer
+            version = answerer.engine.backend.version
+            revision = self.curation.store.revision()
             response = self._answered(answerer, question, doc_ids, mode, history, as_of)
-            return response, answerer.engine.backend.version
+        key = answer_key(version, revision, question, history, doc_ids, mode, day)
+        self.answers.put(key, response)
+        return response, version
+
+    def _cached(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        doc_ids: Sequence[str] | None,
+        mode: RetrievalMode | None,
+        day: date,
+    ) -> tuple[AnswerResponse, str] | None:
+        """The cached answer, if the snapshot we hold is still the published one (else
+        the locked path follows the new version first) and nothing was curated since."""
+        if self.settings.answer_cache <= 0:
+            return None
+        backend = self._answerer.engine.backend
+        version = backend.version
+        with translated():
+            if self.follow and (backend.published_version() or version) != version:
+                return None
+            revision = self.curation.store.revision()
+        found = self.answers.get(
+            answer_key(version, revision, question, history, doc_ids, mode, day)
+        )
+        if found is None:
+            return None
+        if found.curated and found.curated_entry is not None:
+            self.curation.store.used(found.curated_entry.id)
+        return found, version
 
     def _answered(
         self,

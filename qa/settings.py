@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     weight_bm25: float = Field(1.0, ge=0)
     weight_dense: float = Field(1.0, ge=0)
     rerank: bool = Field(True, description="Rerank hybrid candidates (qa/rerank.py)")
+    answer_cache: int = Field(
+        4096, ge=0, le=1_000_000, description="Whole answers kept for repeated questions; 0: off"
+    )
     # HTTP service
     api_keys: str = Field(
         "",
