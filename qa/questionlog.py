@@ -8,11 +8,7 @@ question text. Every stored question has its personal data masked first.
 
 from __future__ import annotations
 
-import atexit
-import logging
-import queue
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,9 +17,8 @@ from typing import Literal
 from corpus.normalize import fold
 from qa.models import AnswerResponse
 from qa.privacy import mask_personal
-from qa.sqlite import connected, create, now_utc
+from qa.sqlite import WriteBehind, connected, create, now_utc
 
-log = logging.getLogger(__name__)
 QuestionLogMode = Literal["refused", "all", "off"]
 QUESTION_LOG_FILE = "questions.sqlite"
 TOP = 10
@@ -108,26 +103,22 @@ class _Asked:
 
 
 class QuestionLog:
-    """Written by a background thread in batches: a question's answer never waits for
-    the log (a write costs about 2 ms), and a crash loses at most the rows queued in the
-    last moments. Readers in this process see every row recorded before they read."""
+    """Written behind (qa/sqlite.py): a question's answer never waits for the log (a
+    write costs about 2 ms). Readers in this process see every row recorded before."""
 
     def __init__(self, path: Path, mode: QuestionLogMode = "refused") -> None:
         self.path = path
         self.mode = mode
-        self._queue: queue.Queue[_Asked] = queue.Queue()
-        self._writer: threading.Thread | None = None
-        self._start = threading.Lock()
+        self._rows: WriteBehind[_Asked] = WriteBehind(path, _written, "question-log")
         if mode != "off":
             create(path, *_SCHEMA)
-            atexit.register(self.flush)
 
     def record(self, question: str, response: AnswerResponse) -> None:
         if self.mode == "off":
             return
         cited = response.citations[0] if response.citations and not response.refused else None
         kept = response.refused or self.mode == "all"
-        self._queue.put(
+        self._rows.put(
             _Asked(
                 now_utc(),
                 mask_personal(question.strip()) if kept else None,
@@ -140,71 +131,10 @@ class QuestionLog:
                 response.curated,
             )
         )
-        self._ensure_writer()
 
     def flush(self) -> None:
         """Wait until every recorded question is written."""
-        if self._writer is not None:
-            self._queue.join()
-
-    def _ensure_writer(self) -> None:
-        with self._start:
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._drain, name="question-log", daemon=True
-                )
-                self._writer.start()
-
-    def _drain(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < 500:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                self._write(batch)
-            except sqlite3.Error as exc:  # the log is for staff; questions go on
-                log.error("question log: %d question(s) not written: %s", len(batch), exc)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-
-    def _write(self, batch: list[_Asked]) -> None:
-        with connected(self.path, durable=False) as conn:
-            conn.execute("BEGIN")
-            for asked in batch:
-                day = asked.asked_at[:10]
-                conn.execute(
-                    "INSERT INTO daily VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET"
-                    " asked = asked + 1, refused = refused + excluded.refused,"
-                    " curated = curated + excluded.curated",
-                    (day, int(asked.refused), int(asked.curated)),
-                )
-                if asked.doc_id is not None:
-                    conn.execute(
-                        "INSERT INTO cited VALUES (?, ?, ?, ?, 1)"
-                        " ON CONFLICT (day, doc_id, section) DO UPDATE SET n = n + 1",
-                        (day, asked.doc_id, asked.title, asked.section),
-                    )
-                if asked.question is not None:
-                    conn.execute(
-                        "INSERT INTO questions (asked_at, question, folded, refused, reason,"
-                        " answer, doc_id, section, curated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            asked.asked_at,
-                            asked.question,
-                            fold(asked.question),
-                            int(asked.refused),
-                            asked.reason,
-                            asked.answer,
-                            asked.doc_id,
-                            asked.section,
-                            int(asked.curated),
-                        ),
-                    )
-            conn.execute("COMMIT")
+        self._rows.flush()
 
     def refused(self, limit: int = 500) -> list[AskedQuestion]:
         """Distinct refused questions, the most asked first."""
@@ -251,6 +181,39 @@ class QuestionLog:
             top,
             [CitedSection(*row) for row in sections],
         )
+
+
+def _written(conn: sqlite3.Connection, batch: list[_Asked]) -> None:
+    for asked in batch:
+        day = asked.asked_at[:10]
+        conn.execute(
+            "INSERT INTO daily VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET"
+            " asked = asked + 1, refused = refused + excluded.refused,"
+            " curated = curated + excluded.curated",
+            (day, int(asked.refused), int(asked.curated)),
+        )
+        if asked.doc_id is not None:
+            conn.execute(
+                "INSERT INTO cited VALUES (?, ?, ?, ?, 1)"
+                " ON CONFLICT (day, doc_id, section) DO UPDATE SET n = n + 1",
+                (day, asked.doc_id, asked.title, asked.section),
+            )
+        if asked.question is not None:
+            conn.execute(
+                "INSERT INTO questions (asked_at, question, folded, refused, reason,"
+                " answer, doc_id, section, curated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    asked.asked_at,
+                    asked.question,
+                    fold(asked.question),
+                    int(asked.refused),
+                    asked.reason,
+                    asked.answer,
+                    asked.doc_id,
+                    asked.section,
+                    int(asked.curated),
+                ),
+            )
 
 
 def merged(*lists: list[AskedQuestion]) -> list[AskedQuestion]:

@@ -40,7 +40,7 @@ from index.errors import (
     WriterBusyError,
 )
 from qa.answer import Answerer
-from qa.answercache import AnswerCache, answer_key
+from qa.answercache import ANSWER_CACHE_FILE, AnswerCache, answer_key
 from qa.conversation import Turn
 from qa.curated import CuratedAnswer, CuratedDraft
 from qa.curation import CuratedListing, Curation
@@ -173,7 +173,7 @@ class QAService:
         embedder = self._answerer.engine.embedder  # the same across index versions
         self.curation = Curation(settings.data_dir, self._answerer.engine)
         self.grouper = MeaningGrouper(embedder.embed_queries)
-        self.answers = AnswerCache(settings.answer_cache)
+        self.answers = AnswerCache(settings.answer_cache, settings.data_dir / ANSWER_CACHE_FILE)
         self._lock = threading.Lock()  # one question at a time
         self._writer = threading.Lock()  # one document change at a time
         # The published version as last seen: another process (a `qa ingest`, a sibling

@@ -5,11 +5,19 @@ most the write in flight."""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import queue
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -35,3 +43,51 @@ def create(path: Path, *schema: str) -> None:
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class WriteBehind(Generic[T]):
+    """Rows written by a background thread, in batches of one transaction each: the
+    caller never waits for SQLite, and a crash loses at most the rows queued in the last
+    moments (the stores that use it hold logs and caches, never what staff wrote).
+    `flush()` waits until everything queued is written, for readers in this process."""
+
+    def __init__(
+        self, path: Path, write: Callable[[sqlite3.Connection, list[T]], None], name: str
+    ) -> None:
+        self.path = path
+        self.write = write
+        self.name = name
+        self._queue: queue.Queue[T] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+        atexit.register(self.flush)
+
+    def put(self, item: T) -> None:
+        self._queue.put(item)
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name=self.name, daemon=True)
+                self._thread.start()
+
+    def flush(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+
+    def _drain(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                with connected(self.path, durable=False) as conn:
+                    conn.execute("BEGIN")
+                    self.write(conn, batch)
+                    conn.execute("COMMIT")
+            except sqlite3.Error as exc:  # logs and caches: what follows goes on
+                log.error("%s: %d row(s) not written: %s", self.name, len(batch), exc)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()

@@ -98,3 +98,22 @@ def test_a_cache_of_size_zero_is_off(fake_settings: Settings, fake_engine: Searc
     searched = counted(service)
     service.ask(QUESTION)
     assert searched and len(service.answers) == 0
+
+
+def test_workers_share_answers_but_never_personal_data(
+    fake_settings: Settings, fake_engine: SearchEngine
+) -> None:
+    """Two services on one data directory, as two `qa serve` workers run."""
+    first = QAService(fake_settings, fake_engine)
+    second = QAService(fake_settings, SearchEngine(fake_settings))
+    personal = f"我的手机号13812345678，{QUESTION}"
+    answered = first.ask(QUESTION)
+    first.ask(personal)
+    first.answers.flush()
+    searched = counted(second)
+    shared = second.ask(QUESTION)
+    assert searched == [] and shared.answer == answered.answer
+    second.ask(personal)
+    assert len(searched) >= 1  # computed again: it was never written down
+    stored = (fake_settings.data_dir / "answers.sqlite").read_bytes()
+    assert b"13812345678" not in stored
