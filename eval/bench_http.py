@@ -2,8 +2,10 @@
 
     python -m eval.bench_http --url http://127.0.0.1:8000 --levels 1,4,8,64,256 --duration 10
 
-Each level runs that many concurrent clients, each asking the gold questions in turn,
-for `--duration` seconds, then stops by itself. Per level it prints one JSON line:
+Each level runs that many concurrent clients for `--duration` seconds, then stops by
+itself. `--questions distinct` (default) asks every gold question of eval/ once (about
+1,500; start the server with QA_ANSWER_CACHE=0); `repeated` asks the bundled gold over
+and over, as citizens repeat the common questions. Per level it prints one JSON line:
 answers per second, latency percentiles of the answered requests, how many were shed
 (429/503) and how fast, and how many failed or timed out. Start the server with
 QA_RATE_LIMIT_PER_MINUTE=0, or the per-client limiter (correctly) turns a load test from
@@ -25,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from eval.gold import default_gold_files, load_gold
+from eval.gold import GoldError, default_gold_files, load_gold
 
 SHED = (429, 503)
 
@@ -74,13 +76,26 @@ class Tally:
 
 
 def distinct_questions(questions: list[str]) -> Iterator[str]:
-    """Each question once, then each again with a case number the service has never
-    seen (the query differs, so neither the answer cache nor the query-vector cache
-    answers it): what a day of citizens' own wordings costs."""
+    """Each question once, then each again with a case number unique to this run (the
+    query differs, so no cache answers it): what a day of citizens' own wordings costs.
+    Start the server with QA_ANSWER_CACHE=0 for these figures: the answer cache is shared
+    by the workers and survives restarts, so an earlier run's answers would be hits."""
     yield from questions
+    run = time.time_ns() % 1_000_000
     for n in itertools.count(1):
         for question in questions:
-            yield f"{question.rstrip('？?')}（咨询编号{n}）"
+            yield f"{question.rstrip('？?')}（咨询编号{run}-{n}）"
+
+
+def every_gold_question() -> list[str]:
+    """Every distinct question of every gold set in eval/ (about 1,500), in file order."""
+    found: dict[str, None] = {}
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.jsonl")):
+        try:
+            found.update((q.question, None) for q in load_gold(path))
+        except GoldError:
+            continue  # results and reports beside the gold are not questions
+    return list(found)
 
 
 def repeated(questions: list[str]) -> Iterator[str]:
@@ -133,7 +148,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
-    questions = [q.question for p in args.gold or default_gold_files() for q in load_gold(p)]
+    if args.gold:
+        questions = [q.question for p in args.gold for q in load_gold(p)]
+    elif args.questions == "distinct":
+        questions = every_gold_question()
+    else:
+        questions = [q.question for p in default_gold_files() for q in load_gold(p)]
     asyncio.run(run_level(args.url, iter(["预热问题一", "预热问题二"]), 1, 0.5))  # not reported
     stream = distinct_questions(questions) if args.questions == "distinct" else repeated(questions)
     if args.questions == "repeated":
