@@ -23,7 +23,7 @@ from corpus.normalize import fold_words
 from qa.conversation import Turn
 from qa.models import AnswerResponse
 from qa.privacy import mask_personal
-from qa.settings import RetrievalMode
+from qa.settings import RetrievalMode, Settings
 from qa.sqlite import WriteBehind, connected, create
 
 ANSWER_CACHE_FILE = "answers.sqlite"
@@ -35,7 +35,23 @@ _SCHEMA = (
 AnswerKey = tuple[Hashable, ...]
 
 
+# The settings an answer depends on besides the index: a worker restarted with other
+# weights must not be answered from the answers of the old ones.
+RECIPE_SETTINGS = frozenset(
+    {
+        "embedder", "embedder_model", "embedder_model_path", "mode", "top_k", "candidates",
+        "rrf_k", "weight_bm25", "weight_dense", "rerank", "chunk_max_chars",
+    }
+)  # fmt: skip
+
+
+def answer_recipe(settings: Settings) -> str:
+    dumped = settings.model_dump_json(include=set(RECIPE_SETTINGS))
+    return hashlib.sha256(dumped.encode()).hexdigest()[:16]
+
+
 def answer_key(
+    recipe: str,
     version: str,
     curated_revision: int,
     question: str,
@@ -46,7 +62,15 @@ def answer_key(
 ) -> AnswerKey:
     folded_history = tuple((fold_words(t.question), t.answer, t.doc_id) for t in history)
     scope = tuple(sorted(doc_ids)) if doc_ids is not None else None
-    return (version, curated_revision, fold_words(question), folded_history, scope, mode, day)
+    return (
+        f"{version}/{recipe}",
+        curated_revision,
+        fold_words(question),
+        folded_history,
+        scope,
+        mode,
+        day,
+    )
 
 
 def key_digest(key: AnswerKey) -> str:

@@ -40,7 +40,7 @@ from index.errors import (
     WriterBusyError,
 )
 from qa.answer import Answerer
-from qa.answercache import ANSWER_CACHE_FILE, AnswerCache, answer_key
+from qa.answercache import ANSWER_CACHE_FILE, AnswerCache, answer_key, answer_recipe
 from qa.conversation import Turn
 from qa.curated import CuratedAnswer, CuratedDraft
 from qa.curation import CuratedListing, Curation
@@ -174,6 +174,7 @@ class QAService:
         self.curation = Curation(settings.data_dir, self._answerer.engine)
         self.grouper = MeaningGrouper(embedder.embed_queries)
         self.answers = AnswerCache(settings.answer_cache, settings.data_dir / ANSWER_CACHE_FILE)
+        self.recipe = answer_recipe(settings)
         self._lock = threading.Lock()  # one question at a time
         self._writer = threading.Lock()  # one document change at a time
         # The published version as last seen: another process (a `qa ingest`, a sibling
@@ -242,7 +243,7 @@ class QAService:
             version = answerer.engine.backend.version
             revision = self.curation.store.revision()
             response = self._answered(answerer, question, doc_ids, mode, history, as_of)
-        key = answer_key(version, revision, question, history, doc_ids, mode, day)
+        key = answer_key(self.recipe, version, revision, question, history, doc_ids, mode, day)
         self.answers.put(key, response)
         return response, version
 
@@ -265,7 +266,7 @@ class QAService:
                 return None
             revision = self.curation.store.revision()
         found = self.answers.get(
-            answer_key(version, revision, question, history, doc_ids, mode, day)
+            answer_key(self.recipe, version, revision, question, history, doc_ids, mode, day)
         )
         if found is None:
             return None

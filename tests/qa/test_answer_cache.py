@@ -117,3 +117,16 @@ def test_workers_share_answers_but_never_personal_data(
     assert len(searched) >= 1  # computed again: it was never written down
     stored = (fake_settings.data_dir / "answers.sqlite").read_bytes()
     assert b"13812345678" not in stored
+
+
+def test_other_retrieval_settings_do_not_share_answers(
+    fake_settings: Settings, fake_engine: SearchEngine
+) -> None:
+    first = QAService(fake_settings, fake_engine)
+    first.ask(QUESTION)
+    first.answers.flush()
+    other = fake_settings.model_copy(update={"rerank": False, "weight_bm25": 0.5})
+    service = QAService(other, SearchEngine(other))
+    searched = counted(service)
+    service.ask(QUESTION)
+    assert searched
