@@ -470,6 +470,22 @@ def run_bench_command(args: argparse.Namespace) -> int:
     return 0
 
 
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def available_cores(cpu_max: Path = CPU_MAX) -> int:
+    """The cores this process may use: its CPU affinity, capped by a container's CPU
+    quota (cgroup v2 `cpu.max`, "quota period" or "max period"), at least one."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota: the affinity is the limit
+    return max(1, cores)
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -480,7 +496,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"--port must be 1-65535, got {args.port}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    cores = len(os.sched_getaffinity(0))
+    cores = available_cores()
     if args.workers is None:
         args.workers = 1 if settings.uses_milvus_lite else cores
     if args.workers > 1 and settings.uses_milvus_lite:

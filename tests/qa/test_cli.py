@@ -193,3 +193,25 @@ def test_as_of_asks_about_the_past_and_a_changed_file_is_a_version(
     assert {h["doc_id"] for h in json.loads(out)["results"]} == {"fee@v1"}
     code, _, err = run(capsys, "ask", "问题", "--as-of", "2025-13-01")
     assert code == 2 and "expected a date YYYY-MM-DD" in err
+
+
+@pytest.mark.parametrize(
+    ("written", "cap"),
+    [("max 100000", None), ("100000 100000", 1), ("50000 100000", 1), ("x", None)],
+)
+def test_serve_counts_the_cores_a_container_quota_allows(
+    tmp_path: Path, written: str, cap: int | None
+) -> None:
+    import os
+
+    from qa.cli import available_cores
+
+    (tmp_path / "cpu.max").write_text(written)
+    visible = len(os.sched_getaffinity(0))
+    assert available_cores(tmp_path / "cpu.max") == (min(visible, cap) if cap else visible)
+    assert available_cores(tmp_path / "missing") == visible
+
+
+def test_serve_refuses_zero_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "serve", "--workers", "0")
+    assert code == 2 and "--workers must be at least 1" in err
