@@ -39,8 +39,10 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> FloatMatrix: ...
 
 
-def unit_rows(matrix: Any, dim: int) -> FloatMatrix:
-    out = np.ascontiguousarray(np.asarray(matrix, dtype=np.float32).reshape(-1, dim))
+def unit_rows(matrix: Any, dim: int | None = None) -> FloatMatrix:
+    """Rows scaled to unit length (a zero row stays zero); `dim` defaults to the last axis."""
+    array = np.asarray(matrix, dtype=np.float32)
+    out = np.ascontiguousarray(array.reshape(-1, dim or array.shape[-1]))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     result: FloatMatrix = out / norms

@@ -21,12 +21,12 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
 from corpus.normalize import fold, fold_words
-from index.embedders import FloatMatrix
+from index.embedders import FloatMatrix, unit_rows
 from qa.grouping import VECTOR_CACHE
 from qa.models import AnswerKind
 from qa.privacy import mask_personal
 from qa.sqlite import connected, create, now_utc
-from qa.vectors import Embed, VectorCache, unit_rows
+from qa.vectors import Embed, VectorCache
 
 CURATED_FILE = "curated.sqlite"
 MAX_OFFSET = 2**31  # characters into a document: no passage starts beyond it

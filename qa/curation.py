@@ -119,9 +119,10 @@ class Curation:
         self.matcher = CuratedMatcher(engine.embedder.embed_queries)
         self._active: tuple[tuple[int, date], list[CuratedAnswer]] | None = None
 
-    def active(self, day: date) -> list[CuratedAnswer]:
-        """The entries answering on `day`, read again only when the store changed."""
-        key = (self.store.revision(), day)
+    def active(self, day: date, revision: int | None = None) -> list[CuratedAnswer]:
+        """The entries answering on `day`, read again only when the store's revision
+        (the caller's reading of it, if it has one) moved."""
+        key = (self.store.revision() if revision is None else revision, day)
         if self._active is None or self._active[0] != key:
             self._active = (key, self.store.active(day))
         return self._active[1]
@@ -132,6 +133,7 @@ class Curation:
         question: str,
         doc_ids: Sequence[str] | None,
         day: date,
+        revision: int | None = None,
         count_use: bool = True,
     ) -> AnswerResponse | None:
         """The curated answer to `question`, if an active entry rewords it and its
@@ -141,7 +143,7 @@ class Curation:
         in_force = engine.in_force(day)
         entries = [
             e
-            for e in self.active(day)
+            for e in self.active(day, revision)
             if (doc_ids is None or e.doc_id in doc_ids)
             and (in_force is None or e.doc_id in in_force)
         ]

@@ -10,6 +10,7 @@ import numpy as np
 
 from corpus.normalize import fold, fold_aligned
 from index.build import passage_text
+from index.embedders import unit_rows
 from qa.answer import Answerer
 from qa.models import (
     AnswerExplanation,
@@ -22,7 +23,6 @@ from qa.query import QueryPlan
 from qa.question import Question
 from qa.retrieval import Scope, ScoredChunk
 from qa.settings import RetrievalMode
-from qa.vectors import unit_rows
 
 
 def matched_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.embedders import unit_rows
 from qa.privacy import holds_mask
 from qa.questionlog import AskedQuestion
-from qa.vectors import Embed, VectorCache, unit_rows
+from qa.vectors import Embed, VectorCache
 
 GROUP_SIMILARITY = 0.93
 VECTOR_CACHE = 4096

@@ -230,7 +230,10 @@ class QAService:
         is answered from the answer cache without waiting for the question lock."""
         started = time.perf_counter()
         day = as_of or date.today()
-        cached = self._cached(question, history, doc_ids, mode, day)
+        # Read once per ask: it keys the cache and picks the curated entries alike.
+        with translated():
+            revision = self.curation.store.revision()
+        cached = self._cached(question, history, doc_ids, mode, day, revision)
         if cached is not None:
             response, version = cached
             latency = round((time.perf_counter() - started) * 1000, 2)
@@ -241,8 +244,7 @@ class QAService:
             self._follow()
             answerer = self._answerer
             version = answerer.engine.backend.version
-            revision = self.curation.store.revision()
-            response = self._answered(answerer, question, doc_ids, mode, history, as_of)
+            response = self._answered(answerer, question, doc_ids, mode, history, as_of, revision)
         key = answer_key(self.recipe, version, revision, question, history, doc_ids, mode, day)
         self.answers.put(key, response)
         return response, version
@@ -254,6 +256,7 @@ class QAService:
         doc_ids: Sequence[str] | None,
         mode: RetrievalMode | None,
         day: date,
+        revision: int,
     ) -> tuple[AnswerResponse, str] | None:
         """The cached answer, if the snapshot we hold is still the published one (else
         the locked path follows the new version first) and nothing was curated since."""
@@ -264,7 +267,6 @@ class QAService:
         with translated():
             if self.follow and (backend.published_version() or version) != version:
                 return None
-            revision = self.curation.store.revision()
         found = self.answers.get(
             answer_key(self.recipe, version, revision, question, history, doc_ids, mode, day)
         )
@@ -282,11 +284,12 @@ class QAService:
         mode: RetrievalMode | None,
         history: Sequence[Turn],
         as_of: date | None,
+        revision: int,
         count_use: bool = True,
     ) -> AnswerResponse:
         """A curated answer when staff wrote one for this question, else the engine's."""
         day = as_of or date.today()
-        curated = self.curation.answer(answerer.engine, question, doc_ids, day, count_use)
+        curated = self.curation.answer(answerer.engine, question, doc_ids, day, revision, count_use)
         return curated or answerer.ask(question, doc_ids, mode, history, as_of)
 
     def search(
@@ -314,7 +317,10 @@ class QAService:
             self._follow()
             answerer = self._answerer
             started = time.perf_counter()
-            response = self._answered(answerer, query, doc_ids, None, (), as_of, count_use=False)
+            revision = self.curation.store.revision()
+            response = self._answered(
+                answerer, query, doc_ids, None, (), as_of, revision, count_use=False
+            )
             explained = explain_search(answerer, response, query, k, doc_ids, None, as_of)
             explained.latency_ms = round((time.perf_counter() - started) * 1000, 2)
             return explained

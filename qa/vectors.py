@@ -41,8 +41,3 @@ class VectorCache:
     def clear(self) -> None:
         """Forget every vector (a benchmark measuring the embedding's own cost)."""
         self._vectors.clear()
-
-
-def unit_rows(vectors: FloatMatrix) -> FloatMatrix:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
