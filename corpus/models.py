@@ -16,7 +16,7 @@ ENTRY_LEVEL = -4
 QUESTION_LEVELS = frozenset({QUESTION_LEVEL, ENTRY_LEVEL})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionPath:
     """Headings from the outermost (第X章) to the innermost (专栏N, 1.).
 
@@ -149,7 +149,7 @@ class Document:
         return self.meta.doc_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableCells:
     """A table row's cells with the header they need to be read."""
 
@@ -184,7 +184,7 @@ class TableCells:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A passage: `text == document.text[start:end]`, never crossing a section.
 

