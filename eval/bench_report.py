@@ -39,7 +39,9 @@ class SizeResult:
     build_seconds: float
     load_seconds: float
     rss_mb: float
-    bytes_per_chunk_beyond_vector: float
+    bytes_per_chunk_beyond_vector: float  # resident after load, less the vectors' codes
+    bytes_per_chunk_beyond_vector_all_pages: float = 0.0  # every BM25 page read as well
+    vector_bytes_per_chunk: float = 0.0
     dense_index: str = ""
     dense_recall_at_10: float = 1.0
     stages: dict[str, Percentiles] = field(default_factory=dict)
@@ -67,29 +69,12 @@ class BenchReport:
     def targets(self) -> list[tuple[str, str, bool]]:
         """(target, measured, met) for each target of docs/performance.md."""
         rows: list[tuple[str, str, bool]] = []
-        largest = max(self.sizes, key=lambda s: s.chunks, default=None)
-        if largest is not None:
-            ours, peer = largest.stages["retrieval"], largest.peer["retrieval"]
-            n = f"{largest.chunks:,} chunks"
-            rows += [
-                (f"retrieval p50 ≤ 15 ms ({n})", f"{ours.p50:.1f} ms", ours.p50 <= 15),
-                (f"retrieval p99 ≤ 40 ms ({n})", f"{ours.p99:.1f} ms", ours.p99 <= 40),
-                (
-                    f"≥ 10× faster than the peer ({n})",
-                    f"{peer.p50 / ours.p50:.0f}×",
-                    peer.p50 >= 10 * ours.p50,
-                ),
-                (
-                    f"index load ≤ 3 s ({n})",
-                    f"{largest.load_seconds:.2f} s",
-                    largest.load_seconds <= 3,
-                ),
-                (
-                    f"memory per chunk beyond its vector ≤ 3 KB ({n})",
-                    f"{largest.bytes_per_chunk_beyond_vector / 1024:.2f} KB",
-                    largest.bytes_per_chunk_beyond_vector <= 3072,
-                ),
-            ]
+        compared = [s for s in self.sizes if "retrieval" in s.peer]
+        if compared:
+            rows += size_targets(max(compared, key=lambda s: s.chunks))
+        million = [s for s in self.sizes if s.chunks >= 1_000_000]
+        if million:
+            rows += million_targets(million[0])
         for size in self.sizes:
             if size.ingest:
                 ratio = size.ingest["ratio"]
@@ -133,14 +118,15 @@ class BenchReport:
         lines += [
             "",
             "| chunks | dense index | recall@10 vs exact | build s | load s | resident MB"
-            " | bytes/chunk beyond vector |",
-            "|---|---|---|---|---|---|---|",
+            " | vector bytes/chunk | bytes/chunk beyond vector | same, every BM25 page read |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for size in self.sizes:
             lines.append(
                 f"| {size.chunks:,} | {size.dense_index} | {size.dense_recall_at_10} | "
                 f"{size.build_seconds} | {size.load_seconds} | {size.rss_mb} | "
-                f"{size.bytes_per_chunk_beyond_vector} |"
+                f"{size.vector_bytes_per_chunk} | {size.bytes_per_chunk_beyond_vector} | "
+                f"{size.bytes_per_chunk_beyond_vector_all_pages} |"
             )
         if self.service is not None:
             s = self.service
@@ -159,6 +145,42 @@ class BenchReport:
         return "\n".join(lines)
 
 
+def size_targets(largest: SizeResult) -> list[tuple[str, str, bool]]:
+    ours, peer = largest.stages["retrieval"], largest.peer["retrieval"]
+    n = f"{largest.chunks:,} chunks"
+    beyond = largest.bytes_per_chunk_beyond_vector
+    return [
+        (f"retrieval p50 ≤ 15 ms ({n})", f"{ours.p50:.1f} ms", ours.p50 <= 15),
+        (f"retrieval p99 ≤ 40 ms ({n})", f"{ours.p99:.1f} ms", ours.p99 <= 40),
+        (
+            f"≥ 10× faster than the peer ({n})",
+            f"{peer.p50 / ours.p50:.0f}×",
+            peer.p50 >= 10 * ours.p50,
+        ),
+        (f"index load ≤ 3 s ({n})", f"{largest.load_seconds:.2f} s", largest.load_seconds <= 3),
+        (
+            f"memory per chunk beyond its vector ≤ 3 KB ({n})",
+            f"{beyond / 1024:.2f} KB",
+            beyond <= 3072,
+        ),
+    ]
+
+
+def million_targets(size: SizeResult) -> list[tuple[str, str, bool]]:
+    """Issue 20's bars at a million chunks, measured (not projected) when this runs."""
+    search = size.stages["search"]
+    beyond = size.bytes_per_chunk_beyond_vector_all_pages
+    n = f"{size.chunks:,} chunks, measured"
+    return [
+        (f"search p50 ≤ 20 ms ({n})", f"{search.p50:.1f} ms", search.p50 <= 20),
+        (
+            f"≤ 2.5 KB a chunk beyond the vectors, every BM25 page resident ({n})",
+            f"{beyond / 1024:.2f} KB",
+            beyond <= 2560,
+        ),
+    ]
+
+
 def chart(report: BenchReport, path: Path) -> None:
     import matplotlib
 
@@ -173,7 +195,7 @@ def chart(report: BenchReport, path: Path) -> None:
         ax.bar(xs + i * width, [s.stages[stage].p50 for s in report.sizes], width, label=stage)
     ax.bar(
         xs + len(stages) * width,
-        [s.peer["retrieval"].p50 for s in report.sizes],
+        [s.peer["retrieval"].p50 if "retrieval" in s.peer else 0.0 for s in report.sizes],
         width,
         label="peer retrieval",
         color="grey",

@@ -110,3 +110,23 @@ def test_a_citizens_word_brings_the_official_one_along() -> None:
     plan = plan_query("积分入户随迁的孩子要多大？最迟什么时候办？", {})
     assert plan.text.endswith(" 子女 至迟") and plan.text.startswith("积分入户随迁的孩子")
     assert plan_query("技术合同成交额目标是多少", {}).text == "技术合同成交额目标是多少"
+
+
+@pytest.mark.parametrize("zeros", [0.0, 0.5, 0.99])
+def test_sampled_top_equals_ranking_every_score(zeros: float) -> None:
+    """Past SAMPLED_TOP_MIN scores the cut comes from a sample: the same ids in the same
+    order (ties by index) as ranking every positive score, however sparse the matches."""
+    import index.fusion as fusion
+
+    rng = np.random.default_rng(4)
+    scores = rng.random(300_000).astype(np.float32).round(3)  # many ties
+    scores[rng.random(300_000) < zeros] = 0.0
+    allowed = rng.random(300_000) < 0.5
+    for mask in (None, allowed):
+        fusion.SAMPLED_TOP_MIN = 10**9
+        try:
+            expected = top_ranked(scores, mask, 50)
+        finally:
+            fusion.SAMPLED_TOP_MIN = 200_000
+        assert top_ranked(scores, mask, 50) == expected
+    assert top_ranked(np.zeros(300_000, np.float32), None, 50) == []
