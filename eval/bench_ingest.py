@@ -28,17 +28,16 @@ from qa.engine import embedder_from, ingest
 from qa.settings import Settings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--documents", type=int, default=500)
-    args = parser.parse_args(argv)
+def bulk_ingest(documents: int) -> dict[str, float]:
+    """`qa ingest` of a knowledge base of `documents` entries and five bad files, next to
+    the embedder alone on the same passages."""
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "kb"
-        write_bulk_corpus(corpus, args.documents)
+        write_bulk_corpus(corpus, documents)
         settings = Settings().model_copy(update={"data_dir": Path(tmp) / "data"})
         embedder = embedder_from(settings)
-        documents = load_corpus([corpus]).documents
-        chunks = [c for d in documents for c in chunk_document(d, settings.chunk_max_chars)]
+        loaded = load_corpus([corpus]).documents
+        chunks = [c for d in loaded for c in chunk_document(d, settings.chunk_max_chars)]
         texts = [fold(passage_text(c)) for c in chunks]
         started = time.perf_counter()
         for i in range(0, len(texts), 64):
@@ -48,20 +47,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = ingest(settings, [corpus], embedder, strict=False)
         seconds = time.perf_counter() - started
     report = result.report
-    print(
-        json.dumps(
-            {
-                "documents": report.documents,
-                "skipped": len(result.skipped),
-                "chunks": report.chunks,
-                "embedded": report.embedded,
-                "raw_embedder_chunks_per_s": round(raw, 1),
-                "ingest_seconds": round(seconds, 1),
-                "ingest_chunks_per_s": round(report.chunks / seconds, 1),
-                "ingest_share_of_raw": round(report.chunks / seconds / raw, 3),
-            }
-        )
-    )
+    return {
+        "documents": report.documents,
+        "skipped": len(result.skipped),
+        "chunks": report.chunks,
+        "embedded": report.embedded,
+        "raw_embedder_chunks_per_s": round(raw, 1),
+        "ingest_seconds": round(seconds, 1),
+        "ingest_chunks_per_s": round(report.chunks / seconds, 1),
+        "ingest_share_of_raw": round(report.chunks / seconds / raw, 3),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=500)
+    args = parser.parse_args(argv)
+    print(json.dumps(bulk_ingest(args.documents)))
     return 0
 
 

