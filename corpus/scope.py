@@ -120,8 +120,10 @@ def home_regions(doc: Document, counts: Counter[str]) -> tuple[str, ...]:
 def with_scope(doc: Document) -> Document:
     """`doc` with its derived regions stored in its metadata (unless they were given)."""
     meta = doc.meta
-    if meta.regions or meta.places:
+    if meta.scoped or meta.regions or meta.places:
         return doc
     counts = place_counts("\n".join([meta.title, meta.issuer or "", doc.text]))
-    scoped = replace(meta, regions=home_regions(doc, counts), places=tuple(sorted(counts)))
+    scoped = replace(
+        meta, regions=home_regions(doc, counts), places=tuple(sorted(counts)), scoped=True
+    )
     return Document(scoped, doc.text)

@@ -52,9 +52,34 @@ def document_names(meta: DocumentMeta) -> list[str]:
     return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
 
 
-def names_by_document(documents: Mapping[str, DocumentMeta]) -> dict[str, list[str]]:
+class DocumentNames(dict[str, list[str]]):
+    """Every document's names (doc id -> names, longest first), with the inverse kept
+    beside: a question is looked up by its own substrings, not tested against every
+    name of every document (13 ms a question with 26,000 documents)."""
+
+    def __init__(self, names: Mapping[str, Sequence[str]]) -> None:
+        super().__init__({doc_id: list(found) for doc_id, found in names.items()})
+        self.documents_of: dict[str, set[str]] = {}
+        for doc_id, found in self.items():
+            for name in found:
+                self.documents_of.setdefault(name, set()).add(doc_id)
+        self.lengths = sorted({len(name) for name in self.documents_of}, reverse=True)
+
+    def longest_named(self, text: str) -> tuple[int, set[str]]:
+        """The length of the longest name `text` contains, and every document a name of
+        that length in `text` names; (0, set()) when none."""
+        for length in self.lengths:
+            named: set[str] = set()
+            for at in range(len(text) - length + 1):
+                named |= self.documents_of.get(text[at : at + length], set())
+            if named:
+                return length, named
+        return 0, set()
+
+
+def names_by_document(documents: Mapping[str, DocumentMeta]) -> DocumentNames:
     """Every document's names, folded once: built with the index, not per query."""
-    return {doc_id: document_names(meta) for doc_id, meta in documents.items()}
+    return DocumentNames({doc_id: document_names(meta) for doc_id, meta in documents.items()})
 
 
 EVERYDAY_WORDS = Path(__file__).resolve().parent / "resources" / "everyday_words.tsv"
@@ -98,21 +123,16 @@ def plan_query(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
 
 def named_plan(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
     cleaned = _clean(query)
-    mentions: list[tuple[int, str, str]] = []
-    for doc_id, doc_names in names.items():
-        for name in doc_names:
-            if name in cleaned:
-                mentions.append((len(name), name, doc_id))
-                break
-    if not mentions:
+    index = names if isinstance(names, DocumentNames) else DocumentNames(names)
+    longest, doc_ids = index.longest_named(cleaned)
+    if not doc_ids:
         return QueryPlan(query, ())
-    longest = max(length for length, _, _ in mentions)
-    named = [(name, doc_id) for length, name, doc_id in mentions if length == longest]
     rest = cleaned
-    for name, _ in named:
+    for doc_id in sorted(doc_ids):
+        name = next(n for n in index[doc_id] if len(n) == longest and n in cleaned)
         rest = rest.replace(name, " ")
     text = rest if len(rest.strip()) >= _MIN_REST else query
-    return QueryPlan(" ".join(text.split()), tuple(sorted({d for _, d in named})))
+    return QueryPlan(" ".join(text.split()), tuple(sorted(doc_ids)))
 
 
 def restrict(plan: QueryPlan, explicit: Sequence[str] | None) -> tuple[str, ...] | None:

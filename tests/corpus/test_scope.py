@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from corpus.models import Document, DocumentMeta
 from corpus.scope import named_places, with_scope
 
@@ -50,3 +52,22 @@ def test_an_issuer_names_the_home_or_says_the_document_is_national() -> None:
 def test_stated_regions_are_kept() -> None:
     given = Document(DocumentMeta("d", "通知", regions=("苏州",)), "上海市……")
     assert with_scope(given).meta.regions == ("苏州",)
+
+
+def test_a_document_naming_no_place_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scope is derived at ingest and stored; a document that names no place is marked
+    as read, so loading the index does not read its text again (through the codec, as a
+    generation stores it)."""
+    import corpus.scope as scope
+    from index.codec import document_from_dict, document_to_dict
+
+    doc = Document(DocumentMeta("none", "政策汇编第1号"), "一、总体要求\n加强科技创新。\n")
+    derived = with_scope(doc)
+    assert derived.meta.scoped and derived.meta.places == () and derived.meta.regions == ()
+    stored = document_from_dict(document_to_dict(derived))
+
+    def read_again(text: str) -> object:
+        raise AssertionError("the text was read again")
+
+    monkeypatch.setattr(scope, "place_counts", read_again)
+    assert with_scope(stored) is stored

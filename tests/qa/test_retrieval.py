@@ -130,3 +130,23 @@ def test_sampled_top_equals_ranking_every_score(zeros: float) -> None:
             fusion.SAMPLED_TOP_MIN = 200_000
         assert top_ranked(scores, mask, 50) == expected
     assert top_ranked(np.zeros(300_000, np.float32), None, 50) == []
+
+
+def test_named_documents_found_by_substring_as_by_scanning_every_name() -> None:
+    """The inverse name index names the same documents, with the same text left, as
+    testing each document's names in turn; and longest names win."""
+    from qa.query import DocumentNames, named_plan
+
+    names = {
+        "plan": ["黑龙江省十四五科技创新规划", "十四五科技创新规划", "科技创新规划"],
+        "action": ["科技创新行动计划", "行动计划"],
+        "other": ["科技创新规划"],
+        "small": ["计划"],
+    }
+    index = DocumentNames(names)
+    assert index.longest_named("十四五科技创新规划中的目标") == (9, {"plan"})
+    assert index.longest_named("科技创新规划的目标") == (6, {"plan", "other"})
+    assert named_plan("行动计划里技术合同成交额目标是多少", index).doc_ids == ("action",)
+    assert named_plan("技术合同成交额目标是多少", index).doc_ids == ()
+    plan = named_plan("《十四五科技创新规划》里技术合同成交额是多少", names)  # a plain dict too
+    assert plan.doc_ids == ("plan",) and "规划" not in plan.text
