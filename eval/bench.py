@@ -41,7 +41,7 @@ from eval.synthetic import (
     questions,
     synthetic_documents,
 )
-from index.build import EXACT_MAX_CHUNKS, HybridIndex, passage_text
+from index.build import EXACT_MAX_CHUNKS, HybridIndex, base_index, passage_text
 from index.embedded import EmbeddedBackend
 from index.embedders import Embedder, FloatMatrix
 from index.fusion import rrf_fuse, top_ranked
@@ -151,8 +151,20 @@ def measure_load(data_dir: str, embedder_name: str, dim: int) -> None:
 def vector_bytes(dense: faiss.Index) -> int:
     """What the vectors themselves take as stored: their codes (4 bytes a dimension for
     exact search, 2 for float16), not the ids or lists around them."""
-    base = faiss.downcast_index(dense.index) if isinstance(dense, faiss.IndexIDMap) else dense
-    return int(dense.ntotal) * int(base.code_size)  # type: ignore[attr-defined]
+    return int(dense.ntotal) * int(base_index(dense).code_size)  # type: ignore[attr-defined]
+
+
+def per_chunk_memory(load: dict[str, float], chunks: int) -> dict[str, float]:
+    """Bytes a chunk, from `measure_load`: the vectors as stored, and what is resident
+    beyond them right after the load and with every BM25 page read."""
+    vectors = load["vector_bytes"]
+    return {
+        "vector_bytes_per_chunk": round(vectors / chunks, 1),
+        "bytes_per_chunk_beyond_vector": round((load["bytes"] - vectors) / chunks, 1),
+        "bytes_per_chunk_beyond_vector_all_pages": round(
+            (load["bytes_all_pages"] - vectors) / chunks, 1
+        ),
+    }
 
 
 def load_in_fresh_process(data_dir: Path, embedder: Embedder) -> dict[str, float]:
@@ -226,19 +238,18 @@ def run_size(
     queries = questions(n_queries)
     qvecs = embedder.embed_queries([fold(engine.retriever.plan(q).text) for q in queries])
     n = len(index.chunks)
+    memory = per_chunk_memory(load, n)
     result = SizeResult(
         chunks=n,
         vectors=vectors_label(embedder, pool),
         build_seconds=round(build_s, 1),
         load_seconds=round(load["seconds"], 3),
         rss_mb=round(load["bytes_all_pages"] / 2**20, 1),
-        bytes_per_chunk_beyond_vector=round((load["bytes"] - load["vector_bytes"]) / n, 1),
-        bytes_per_chunk_beyond_vector_all_pages=round(
-            (load["bytes_all_pages"] - load["vector_bytes"]) / n, 1
-        ),
-        vector_bytes_per_chunk=round(load["vector_bytes"] / n, 1),
+        bytes_per_chunk_beyond_vector=memory["bytes_per_chunk_beyond_vector"],
+        bytes_per_chunk_beyond_vector_all_pages=memory["bytes_per_chunk_beyond_vector_all_pages"],
+        vector_bytes_per_chunk=memory["vector_bytes_per_chunk"],
         ingest=ingest,
-        dense_index=type(faiss.downcast_index(index.dense.index)).__name__,  # type: ignore[attr-defined]
+        dense_index=type(base_index(index.dense)).__name__,
     )
     result.stages = stage_timings(engine.retriever, queries, qvecs)
     result.stages["search"] = search_timings(engine, queries)

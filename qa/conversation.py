@@ -26,6 +26,7 @@ from corpus.normalize import (
     strip_invisible,
     traditional_matching,
 )
+from qa.query import DocumentNames
 from qa.question import YEAR, classify
 
 MAX_TURNS = 10
@@ -140,10 +141,7 @@ class Resolver:
     def __init__(
         self, names: Mapping[str, Sequence[str]], documents_named: Callable[[str], Sequence[str]]
     ) -> None:
-        self.ids_by_name: dict[str, set[str]] = {}
-        for doc_id, doc_names in names.items():
-            for name in doc_names:
-                self.ids_by_name.setdefault(name, set()).add(doc_id)
+        self.ids_by_name = DocumentNames.of(names).documents_of
         # Longest first, so 科技振兴行动计划 is found before 行动计划.
         self.names = sorted(self.ids_by_name, key=len, reverse=True)
         self.documents_named = documents_named

@@ -65,13 +65,20 @@ class DocumentNames(dict[str, list[str]]):
                 self.documents_of.setdefault(name, set()).add(doc_id)
         self.lengths = sorted({len(name) for name in self.documents_of}, reverse=True)
 
+    @classmethod
+    def of(cls, names: Mapping[str, Sequence[str]]) -> DocumentNames:
+        """`names` as it is if it keeps its inverse already, else with one built."""
+        return names if isinstance(names, DocumentNames) else cls(names)
+
     def longest_named(self, text: str) -> tuple[int, set[str]]:
         """The length of the longest name `text` contains, and every document a name of
         that length in `text` names; (0, set()) when none."""
         for length in self.lengths:
             named: set[str] = set()
             for at in range(len(text) - length + 1):
-                named |= self.documents_of.get(text[at : at + length], set())
+                found = self.documents_of.get(text[at : at + length])
+                if found:
+                    named |= found
             if named:
                 return length, named
         return 0, set()
@@ -123,7 +130,7 @@ def plan_query(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
 
 def named_plan(query: str, names: Mapping[str, Sequence[str]]) -> QueryPlan:
     cleaned = _clean(query)
-    index = names if isinstance(names, DocumentNames) else DocumentNames(names)
+    index = DocumentNames.of(names)
     longest, doc_ids = index.longest_named(cleaned)
     if not doc_ids:
         return QueryPlan(query, ())

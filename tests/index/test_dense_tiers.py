@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index import build
-from index.build import dense_index, ivf_lists, search_parameters
+from index.build import base_index, dense_index, ivf_lists, search_parameters
 
 DIM = 32
 
@@ -30,14 +30,10 @@ def small_tiers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build, "FLAT_MAX_CHUNKS", 2_000)
 
 
-def base_of(index: faiss.Index) -> faiss.Index:
-    return faiss.downcast_index(index.index)
-
-
 def test_each_tier_by_size(small_tiers: None) -> None:
-    assert isinstance(base_of(dense_index(clustered(400), DIM)), faiss.IndexFlatIP)
-    assert isinstance(base_of(dense_index(clustered(1_500), DIM)), faiss.IndexScalarQuantizer)
-    ivf = base_of(dense_index(clustered(6_000), DIM))
+    assert isinstance(base_index(dense_index(clustered(400), DIM)), faiss.IndexFlatIP)
+    assert isinstance(base_index(dense_index(clustered(1_500), DIM)), faiss.IndexScalarQuantizer)
+    ivf = base_index(dense_index(clustered(6_000), DIM))
     assert isinstance(ivf, faiss.IndexIVFScalarQuantizer)
     assert ivf.nlist == ivf_lists(6_000) and ivf.nprobe == ivf.nlist // build.IVF_PROBED_SHARE
 
